@@ -1,0 +1,1 @@
+"""The `smalto` command."""

@@ -1,0 +1,102 @@
+"""DoPut: one long-lived stream per topic, turned into sorted Parquet chunks.
+
+The server never touches rows in Python: record batches are buffered, sorted and encoded by
+Arrow. Each chunk is complete in the store before its catalog row commits. A stream that ends
+cleanly locks the topic; one that fails keeps the chunks already committed and leaves the topic
+unlocked.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.flight as flight
+
+from smalto.catalog import NewChunk, TopicRecord
+from smalto.errors import InvalidRequest
+from smalto.protocol.commands import PutCommand, decode_command
+from smalto.protocol.locators import split_topic_locator
+from smalto.server.schema_check import check_upload_schema
+from smalto.server.state import ServerState
+from smalto.storage.chunk_codec import TIMESTAMP_COLUMN, ChunkBuffer, encode_chunk
+from smalto.storage.keys import chunk_key
+
+__all__ = ["Uploads"]
+
+
+class Uploads:
+    """Receives topic uploads."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def _topic_for(self, descriptor: flight.FlightDescriptor) -> TopicRecord:
+        if descriptor.descriptor_type != flight.DescriptorType.CMD:
+            raise InvalidRequest(
+                "DoPut needs a CMD descriptor: JSON {resource_locator, topic_uuid}"
+            )
+        command = decode_command("DoPut command", descriptor.command, PutCommand)
+        sequence, path = split_topic_locator(command.resource_locator)
+        topic = self.state.catalog.get_topic(sequence, path)
+        if command.topic_uuid != topic.uuid:
+            raise InvalidRequest(
+                f"wrong topic_uuid for '{topic.locator}': use the uuid topic_create returned"
+            )
+        return topic
+
+    def receive(
+        self, descriptor: flight.FlightDescriptor, reader: flight.MetadataRecordBatchReader
+    ) -> None:
+        """Validate the stream, then store every batch; lock the topic at a clean end."""
+        topic = self._topic_for(descriptor)
+        schema = reader.schema
+        check_upload_schema(schema, topic.ontology_tag, topic.locator)
+        self.state.catalog.claim_upload(topic.id, schema.remove_metadata().serialize().to_pybytes())
+        try:
+            self._ingest(topic, schema, reader)
+        except BaseException:
+            self.state.catalog.release_upload(topic.id)
+            raise
+        self.state.catalog.complete_upload(topic.id)
+
+    def _ingest(
+        self, topic: TopicRecord, schema: pa.Schema, reader: flight.MetadataRecordBatchReader
+    ) -> None:
+        buffer = ChunkBuffer(limit_bytes=self.state.settings.chunk_size_bytes)
+        next_index = self.state.catalog.next_chunk_index(topic.id)
+        storage_schema = schema.remove_metadata()
+        for chunk in reader:
+            batch = chunk.data
+            if batch is None:
+                continue
+            _check_timestamps(batch, topic.locator)
+            if buffer.add(batch.replace_schema_metadata(None)):
+                self._commit(topic, buffer.take(storage_schema), next_index)
+                next_index += 1
+        self._commit(topic, buffer.take(storage_schema), next_index)
+
+    def _commit(self, topic: TopicRecord, table: pa.Table | None, index: int) -> None:
+        if table is None:
+            return
+        encoded = encode_chunk(table, topic.serialization_format)
+        key = chunk_key(topic.sequence_uuid, topic.uuid, index)
+        self.state.store.put(key, encoded.data)
+        self.state.catalog.add_chunk(
+            topic.id,
+            NewChunk(
+                chunk_index=index,
+                object_key=key,
+                size_bytes=encoded.data.size,
+                row_count=encoded.row_count,
+                start_ns=encoded.start_ns,
+                end_ns=encoded.end_ns,
+                columns=encoded.columns,
+            ),
+        )
+
+
+def _check_timestamps(batch: pa.RecordBatch, locator: str) -> None:
+    timestamps = batch.column(TIMESTAMP_COLUMN)
+    if timestamps.null_count:
+        raise InvalidRequest(
+            f"upload to '{locator}' has {timestamps.null_count} row(s) without {TIMESTAMP_COLUMN}"
+        )
