@@ -1,0 +1,3 @@
+"""The smalto version."""
+
+__version__ = "0.1.0"
