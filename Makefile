@@ -8,7 +8,7 @@ PORT ?= 6726
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv serve test lint format typecheck bench clean
+.PHONY: help venv venv-compat serve test lint format typecheck bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,10 +21,22 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed ## create the virtualenv and install smalto with its dev tools
 
+# The official mosaicolabs SDK, in its own virtualenv (never smalto's), for tests/compat.
+COMPAT_BIN := $(VENV)-compat/bin
+MOSAICOLABS ?= mosaicolabs==0.3.2
+
+$(COMPAT_BIN)/.installed:
+	$(PYTHON) -m venv $(VENV)-compat
+	$(COMPAT_BIN)/pip install --quiet --upgrade pip
+	$(COMPAT_BIN)/pip install --quiet '$(MOSAICOLABS)'
+	touch $@
+
+venv-compat: $(COMPAT_BIN)/.installed ## create .venv-compat with the official SDK (tests/compat)
+
 serve: venv ## start a server on the embedded default (SQLite + ./smalto-data) at 127.0.0.1:6726
 	$(BIN)/smalto serve --host $(HOST) --port $(PORT) --data $(DATA)
 
-test: venv ## run the whole test suite
+test: venv venv-compat ## run the whole test suite (creates .venv-compat once)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: venv ## ruff (lint + format check) and mypy --strict
@@ -40,4 +52,4 @@ bench: venv ## run every benchmark and write bench/RESULTS.md
 	$(BIN)/python -m bench
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-compat .pytest_cache .mypy_cache .ruff_cache

@@ -23,7 +23,10 @@ ALLOWED = {
     "client": {"errors", "enums", "ontology", "protocol", "_version"},
     "catalog": {"errors", "enums"},
     "storage": {"errors", "enums", "catalog"},
-    "server": {"errors", "enums", "ontology", "protocol", "catalog", "storage", "_version"},
+    "engine": {"errors", "enums", "ontology", "protocol", "catalog", "storage"},
+    "server": {
+        *("errors", "enums", "ontology", "protocol", "catalog", "storage", "engine", "_version"),
+    },
 }
 
 

@@ -11,16 +11,13 @@ import pyarrow.flight as flight
 import pytest
 
 from smalto.server import SmaltoServer
+from tests.backends import store_keys
 from tests.server.wire import act, create_topic, info, put, readings
 
 
 def snapshot(server: SmaltoServer, client: flight.FlightClient) -> Any:
     """Everything a client can observe plus every file of the store."""
-    files = sorted(
-        (p.relative_to(server.settings.store_dir).as_posix(), p.stat().st_size)
-        for p in server.settings.store_dir.rglob("*")
-        if p.is_file()
-    )
+    files = store_keys(server.settings)
     sequences = []
     for flight_info in client.list_flights():
         name = flight_info.descriptor.path[0].decode()

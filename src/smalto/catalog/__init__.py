@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from smalto.catalog.api_keys import ApiKeyRecord
 from smalto.catalog.catalog import Catalog
 from smalto.catalog.records import (
     ChunkRecord,
@@ -15,6 +16,7 @@ from smalto.catalog.records import (
 )
 
 __all__ = [
+    "ApiKeyRecord",
     "Catalog",
     "ChunkRecord",
     "ColumnStats",

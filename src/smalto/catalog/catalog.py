@@ -1,8 +1,13 @@
-"""The catalog: sequences, sessions, topics and notifications (the only code that writes SQL).
+"""The catalog: sequences, sessions and topics (with its mixins, the only code that writes SQL).
 
 Every method is one transaction. Methods that remove rows return the store scopes whose objects must
 go too; the caller deletes them *after* the commit, so the catalog never points at a missing
 object (a crash in between leaves orphans, which garbage collection removes).
+
+The same code runs on SQLite and PostgreSQL, and is safe with several server processes on one
+database: decisions that depend on a session's state lock its row (``FOR UPDATE``; a no-op on
+SQLite, whose write transactions are already serialized), and name clashes are settled by unique
+constraints.
 """
 
 from __future__ import annotations
@@ -11,20 +16,24 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from smalto.catalog import tables as t
+from smalto.catalog.api_keys import ApiKeyRegistry
 from smalto.catalog.chunk_index import ChunkIndex
-from smalto.catalog.database import Database, now_ns
+from smalto.catalog.database import Database, is_unique_violation, now_ns
+from smalto.catalog.instances import InstanceRegistry
 from smalto.catalog.migrations import upgrade
+from smalto.catalog.notification_log import NotificationLog
+from smalto.catalog.portable_json import check_portable_json
 from smalto.catalog.records import (
-    NotificationRecord,
     SequenceRecord,
     SessionRecord,
     StoreScope,
     TopicRecord,
 )
+from smalto.catalog.rows import sequence_record, sequence_row, topic_query, topic_record
 from smalto.errors import (
     Conflict,
     InvalidRequest,
@@ -33,52 +42,26 @@ from smalto.errors import (
     SessionNotFound,
     TopicAlreadyExists,
     TopicNotFound,
+    Unavailable,
 )
 
 __all__ = ["Catalog"]
 
-_TOPIC_COLUMNS = (
-    *t.topics.c,
-    t.sequences.c.name.label("sequence_name"),
-    t.sequences.c.uuid.label("sequence_uuid"),
-    t.sessions.c.uuid.label("session_uuid"),
-)
 
-
-def _sequence(row: Row[Any]) -> SequenceRecord:
-    m = row._mapping
-    return SequenceRecord(
-        id=m["id"],
-        uuid=m["uuid"],
-        name=m["name"],
-        user_metadata=dict(m["user_metadata"] or {}),
-        created_at_ns=m["created_at_ns"],
-        locked=bool(m["locked"]),
-    )
-
-
-def _topic(row: Row[Any]) -> TopicRecord:
-    m = dict(row._mapping)
-    m["user_metadata"] = dict(m["user_metadata"] or {})
-    m["locked"] = bool(m["locked"])
-    m["uploading"] = bool(m["uploading"])
-    return TopicRecord(**m)
-
-
-def _topic_query() -> Any:
-    return (
-        select(*_TOPIC_COLUMNS)
-        .join(t.sequences, t.sequences.c.id == t.topics.c.sequence_id)
-        .join(t.sessions, t.sessions.c.id == t.topics.c.session_id)
-    )
-
-
-class Catalog(ChunkIndex):
+class Catalog(ChunkIndex, InstanceRegistry, ApiKeyRegistry, NotificationLog):
     """Catalog operations over one database (SQLite or PostgreSQL)."""
 
     def __init__(self, url: str) -> None:
+        """Connect to the catalog at ``url`` and apply any pending schema migration."""
         self.db = Database(url)
-        upgrade(self.db)
+        try:
+            upgrade(self.db)
+        except OperationalError as exc:
+            self.db.close()
+            raise Unavailable(
+                f"cannot open the catalog at {self.db.display_url}: {exc.orig}; check that the "
+                "database server is running, the database exists and the credentials are right"
+            ) from exc
 
     def close(self) -> None:
         """Release the database connections."""
@@ -88,6 +71,7 @@ class Catalog(ChunkIndex):
 
     def create_sequence(self, name: str, user_metadata: Mapping[str, Any]) -> SequenceRecord:
         """Register a new, empty sequence; `SequenceAlreadyExists` if the name is taken."""
+        check_portable_json(f"sequence {name!r}", user_metadata)
         values = {
             "uuid": str(uuid.uuid4()),
             "name": name,
@@ -105,16 +89,17 @@ class Catalog(ChunkIndex):
         assert new_id is not None
         return SequenceRecord(id=int(new_id[0]), **values)  # type: ignore[arg-type]
 
-    def _sequence_row(self, c: Connection, name: str) -> SequenceRecord:
-        row = c.execute(select(t.sequences).where(t.sequences.c.name == name)).first()
-        if row is None:
-            raise SequenceNotFound(f"sequence {name!r} does not exist")
-        return _sequence(row)
+    @staticmethod
+    def _sequence_locked(c: Connection, sequence_id: int) -> bool:
+        locked = c.execute(
+            select(t.sequences.c.locked).where(t.sequences.c.id == sequence_id)
+        ).scalar()
+        return bool(locked)
 
     def get_sequence(self, name: str) -> SequenceRecord:
         """The sequence called ``name``; `SequenceNotFound` otherwise."""
         with self.db.read() as c:
-            return self._sequence_row(c, name)
+            return sequence_row(c, name)
 
     def list_sequence_names(self) -> list[str]:
         """Every sequence name, in creation order."""
@@ -131,29 +116,56 @@ class Catalog(ChunkIndex):
             row = c.execute(select(t.sequences).where(t.sequences.c.name == name)).first()
             if row is None:
                 return []
-            sequence = _sequence(row)
+            sequence = sequence_record(row)
+            if sequence.locked:
+                raise Conflict(
+                    f"sequence {name!r} is locked (it was finalized); unlock it first "
+                    f"(`smalto sequences unlock {name}` or MosaicoClient.sequence_unlock)"
+                )
             c.execute(delete(t.sequences).where(t.sequences.c.id == sequence.id))
         return [StoreScope(sequence.uuid)]
+
+    def set_sequence_lock(self, name: str, locked: bool) -> SequenceRecord:
+        """Lock or unlock a sequence (unlocking is an administrator's decision)."""
+        with self.db.write() as c:
+            sequence = sequence_row(c, name)
+            c.execute(
+                update(t.sequences).where(t.sequences.c.id == sequence.id).values(locked=locked)
+            )
+        return SequenceRecord(
+            id=sequence.id,
+            uuid=sequence.uuid,
+            name=sequence.name,
+            user_metadata=sequence.user_metadata,
+            created_at_ns=sequence.created_at_ns,
+            locked=locked,
+        )
 
     # -- sessions ----------------------------------------------------------------------------
 
     def create_session(self, sequence_name: str) -> SessionRecord:
         """Open a new writing session on an existing sequence."""
-        with self.db.write() as c:
-            sequence = self._sequence_row(c, sequence_name)
-            values = {
-                "uuid": str(uuid.uuid4()),
-                "sequence_id": sequence.id,
-                "created_at_ns": now_ns(),
-                "completed_at_ns": None,
-                "locked": False,
-            }
-            new_id = c.execute(insert(t.sessions).values(**values)).inserted_primary_key
+        try:
+            with self.db.write() as c:
+                sequence = sequence_row(c, sequence_name)
+                values = {
+                    "uuid": str(uuid.uuid4()),
+                    "sequence_id": sequence.id,
+                    "created_at_ns": now_ns(),
+                    "completed_at_ns": None,
+                    "locked": False,
+                }
+                new_id = c.execute(insert(t.sessions).values(**values)).inserted_primary_key
+        except IntegrityError:  # another replica deleted the sequence in between
+            raise SequenceNotFound(f"sequence {sequence_name!r} does not exist") from None
         assert new_id is not None
         return SessionRecord(id=int(new_id[0]), **values)  # type: ignore[arg-type]
 
-    def _session_row(self, c: Connection, session_uuid: str) -> SessionRecord:
-        row = c.execute(select(t.sessions).where(t.sessions.c.uuid == session_uuid)).first()
+    def _session_row(
+        self, c: Connection, session_uuid: str, for_update: bool = False
+    ) -> SessionRecord:
+        query = select(t.sessions).where(t.sessions.c.uuid == session_uuid)
+        row = c.execute(query.with_for_update() if for_update else query).first()
         if row is None:
             raise SessionNotFound(f"session {session_uuid!r} does not exist")
         m = row._mapping
@@ -188,10 +200,13 @@ class Catalog(ChunkIndex):
     def finalize_session(self, session_uuid: str) -> SessionRecord:
         """Lock a session: it needs at least one topic and every topic locked.
 
-        Finalizing an already finalized session succeeds again and changes nothing.
+        Finalizing an already finalized session succeeds again and changes nothing. A clean
+        finalize also locks the sequence; one that follows a sequence-level error notification
+        recorded during the session (the Report policy) leaves it unlocked, so it stays deletable.
         """
         with self.db.write() as c:
-            session = self._session_row(c, session_uuid)
+            # The row lock orders this against topic_create on the same session elsewhere.
+            session = self._session_row(c, session_uuid, for_update=True)
             if session.locked:
                 return session
             if not session.topic_paths:
@@ -216,6 +231,12 @@ class Catalog(ChunkIndex):
                 .where(t.sessions.c.id == session.id)
                 .values(locked=True, completed_at_ns=completed)
             )
+            if not self._reported_errors_since(c, session.sequence_id, session.created_at_ns):
+                c.execute(
+                    update(t.sequences)
+                    .where(t.sequences.c.id == session.sequence_id)
+                    .values(locked=True)
+                )
         return SessionRecord(
             id=session.id,
             uuid=session.uuid,
@@ -226,11 +247,33 @@ class Catalog(ChunkIndex):
             topic_paths=session.topic_paths,
         )
 
+    @staticmethod
+    def _reported_errors_since(c: Connection, sequence_id: int, since_ns: int) -> bool:
+        found = c.execute(
+            select(t.notifications.c.id)
+            .where(
+                t.notifications.c.sequence_id == sequence_id,
+                t.notifications.c.topic_id.is_(None),
+                t.notifications.c.notification_type == "error",
+                t.notifications.c.created_at_ns >= since_ns,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
     def delete_session(self, session_uuid: str) -> list[StoreScope]:
-        """Remove a session and the topics it created; returns the store scopes to delete."""
+        """Remove a session and the topics it created; returns the store scopes to delete.
+
+        A session still open can always go; a finalized one only while its sequence is unlocked.
+        """
         with self.db.write() as c:
-            session = self._session_row(c, session_uuid)
-            rows = c.execute(_topic_query().where(t.topics.c.session_id == session.id)).all()
+            session = self._session_row(c, session_uuid, for_update=True)
+            if session.locked and self._sequence_locked(c, session.sequence_id):
+                raise Conflict(
+                    f"session {session_uuid} is finalized and its sequence is locked; unlock the "
+                    "sequence first (`smalto sequences unlock` or MosaicoClient.sequence_unlock)"
+                )
+            rows = c.execute(topic_query().where(t.topics.c.session_id == session.id)).all()
             c.execute(delete(t.sessions).where(t.sessions.c.id == session.id))
         return [StoreScope(r.sequence_uuid, r.uuid) for r in rows]
 
@@ -246,10 +289,11 @@ class Catalog(ChunkIndex):
         user_metadata: Mapping[str, Any],
     ) -> TopicRecord:
         """Register a topic in an open session of its own sequence."""
+        check_portable_json(f"topic '{sequence_name}/{path}'", user_metadata)
         try:
             with self.db.write() as c:
-                session = self._session_row(c, session_uuid)
-                sequence = self._sequence_row(c, sequence_name)
+                session = self._session_row(c, session_uuid, for_update=True)
+                sequence = sequence_row(c, sequence_name)
                 self._check_session_accepts_topic(session, sequence, path)
                 values = {
                     "uuid": str(uuid.uuid4()),
@@ -263,19 +307,21 @@ class Catalog(ChunkIndex):
                     "created_at_ns": now_ns(),
                     "completed_at_ns": None,
                     "locked": False,
-                    "uploading": False,
+                    "upload_instance": None,
                     "chunk_count": 0,
                     "total_bytes": 0,
                     "row_count": 0,
                 }
                 c.execute(insert(t.topics).values(**values))
-                row = c.execute(_topic_query().where(t.topics.c.uuid == values["uuid"])).one()
-        except IntegrityError:
+                row = c.execute(topic_query().where(t.topics.c.uuid == values["uuid"])).one()
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):  # the session went away in between
+                raise SessionNotFound(f"session {session_uuid!r} does not exist") from None
             raise TopicAlreadyExists(
                 f"topic '/{path}' already exists in sequence {sequence_name!r}; topic names are "
                 "unique within a sequence"
             ) from None
-        return _topic(row)
+        return topic_record(row)
 
     @staticmethod
     def _check_session_accepts_topic(
@@ -293,35 +339,35 @@ class Catalog(ChunkIndex):
         """The topic at ``sequence_name/path``; `TopicNotFound` otherwise."""
         with self.db.read() as c:
             row = c.execute(
-                _topic_query().where(t.sequences.c.name == sequence_name, t.topics.c.path == path)
+                topic_query().where(t.sequences.c.name == sequence_name, t.topics.c.path == path)
             ).first()
         if row is None:
             raise TopicNotFound(f"topic '/{path}' does not exist in sequence {sequence_name!r}")
-        return _topic(row)
+        return topic_record(row)
 
     def get_topic_by_uuid(self, topic_uuid: str) -> TopicRecord | None:
         """The topic with that internal uuid, if any."""
         with self.db.read() as c:
-            row = c.execute(_topic_query().where(t.topics.c.uuid == topic_uuid)).first()
-        return None if row is None else _topic(row)
+            row = c.execute(topic_query().where(t.topics.c.uuid == topic_uuid)).first()
+        return None if row is None else topic_record(row)
 
     def list_topics(self, sequence_id: int) -> list[TopicRecord]:
         """The topics of a sequence, in creation order."""
         with self.db.read() as c:
             rows = c.execute(
-                _topic_query().where(t.topics.c.sequence_id == sequence_id).order_by(t.topics.c.id)
+                topic_query().where(t.topics.c.sequence_id == sequence_id).order_by(t.topics.c.id)
             )
-            return [_topic(r) for r in rows]
+            return [topic_record(r) for r in rows]
 
     def delete_topic(self, sequence_name: str, path: str) -> list[StoreScope]:
         """Remove an unlocked topic; returns the store scopes to delete."""
         with self.db.write() as c:
             row = c.execute(
-                _topic_query().where(t.sequences.c.name == sequence_name, t.topics.c.path == path)
+                topic_query().where(t.sequences.c.name == sequence_name, t.topics.c.path == path)
             ).first()
             if row is None:
                 raise TopicNotFound(f"topic '/{path}' does not exist in sequence {sequence_name!r}")
-            topic = _topic(row)
+            topic = topic_record(row)
             if topic.locked:
                 raise Conflict(
                     f"topic '{topic.locator}' is locked (its upload ended); delete its session "
@@ -329,72 +375,3 @@ class Catalog(ChunkIndex):
                 )
             c.execute(delete(t.topics).where(t.topics.c.id == topic.id))
         return [StoreScope(topic.sequence_uuid, topic.uuid)]
-
-    # -- notifications -----------------------------------------------------------------------
-
-    def _target(
-        self, c: Connection, sequence_name: str, path: str | None
-    ) -> tuple[int, int | None]:
-        sequence = self._sequence_row(c, sequence_name)
-        if path is None:
-            return sequence.id, None
-        topic_id = c.execute(
-            select(t.topics.c.id).where(
-                t.topics.c.sequence_id == sequence.id, t.topics.c.path == path
-            )
-        ).scalar()
-        if topic_id is None:
-            raise TopicNotFound(f"topic '/{path}' does not exist in sequence {sequence_name!r}")
-        return sequence.id, int(topic_id)
-
-    def add_notification(
-        self, sequence_name: str, path: str | None, notification_type: str, message: str
-    ) -> None:
-        """Attach a notification to a sequence (``path`` None) or to one of its topics."""
-        with self.db.write() as c:
-            sequence_id, topic_id = self._target(c, sequence_name, path)
-            c.execute(
-                insert(t.notifications).values(
-                    sequence_id=sequence_id,
-                    topic_id=topic_id,
-                    notification_type=notification_type,
-                    message=message,
-                    created_at_ns=now_ns(),
-                )
-            )
-
-    def _notification_filter(self, sequence_id: int, topic_id: int | None) -> Any:
-        if topic_id is None:
-            return (t.notifications.c.sequence_id == sequence_id) & t.notifications.c.topic_id.is_(
-                None
-            )
-        return t.notifications.c.topic_id == topic_id
-
-    def list_notifications(self, sequence_name: str, path: str | None) -> list[NotificationRecord]:
-        """Notifications of a sequence or topic, oldest first."""
-        with self.db.read() as c:
-            sequence_id, topic_id = self._target(c, sequence_name, path)
-            rows = c.execute(
-                select(t.notifications)
-                .where(self._notification_filter(sequence_id, topic_id))
-                .order_by(t.notifications.c.created_at_ns, t.notifications.c.id)
-            )
-            return [
-                NotificationRecord(
-                    sequence_name=sequence_name,
-                    topic_path=path,
-                    notification_type=r.notification_type,
-                    message=r.message,
-                    created_at_ns=r.created_at_ns,
-                )
-                for r in rows
-            ]
-
-    def purge_notifications(self, sequence_name: str, path: str | None) -> int:
-        """Delete the notifications of a sequence or topic; returns how many went."""
-        with self.db.write() as c:
-            sequence_id, topic_id = self._target(c, sequence_name, path)
-            result = c.execute(
-                delete(t.notifications).where(self._notification_filter(sequence_id, topic_id))
-            )
-            return int(result.rowcount)

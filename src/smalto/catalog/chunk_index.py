@@ -22,10 +22,11 @@ class ChunkIndex:
 
     db: Database
 
-    def claim_upload(self, topic_id: int, arrow_schema: bytes) -> None:
-        """Mark a topic as being uploaded, refusing a locked topic or a second concurrent upload.
+    def claim_upload(self, topic_id: int, arrow_schema: bytes, instance_id: str) -> None:
+        """Claim a topic's upload for a server instance; refuse a locked or already claimed topic.
 
         The claim is a conditional UPDATE, so two servers racing for one topic get one winner.
+        A claim whose instance stops heartbeating is recovered by `recover_interrupted_uploads`.
         """
         with self.db.write() as c:
             result = c.execute(
@@ -33,9 +34,9 @@ class ChunkIndex:
                 .where(
                     t.topics.c.id == topic_id,
                     t.topics.c.locked.is_(False),
-                    t.topics.c.uploading.is_(False),
+                    t.topics.c.upload_instance.is_(None),
                 )
-                .values(uploading=True, arrow_schema=arrow_schema)
+                .values(upload_instance=instance_id, arrow_schema=arrow_schema)
             )
             if result.rowcount == 1:
                 return
@@ -108,16 +109,29 @@ class ChunkIndex:
             c.execute(
                 update(t.topics)
                 .where(t.topics.c.id == topic_id)
-                .values(uploading=False, locked=True, completed_at_ns=now_ns())
+                .values(upload_instance=None, locked=True, completed_at_ns=now_ns())
             )
 
     def release_upload(self, topic_id: int) -> None:
-        """Give up an upload claim after a failed stream (chunks already registered stay)."""
+        """Give up an upload claim after a failed stream (chunks already registered stay).
+
+        A topic left without chunks also forgets the schema of the failed stream, so a refused
+        upload leaves the topic exactly as `topic_create` made it.
+        """
         with self.db.write() as c:
             c.execute(
                 update(t.topics)
                 .where(t.topics.c.id == topic_id, t.topics.c.locked.is_(False))
-                .values(uploading=False)
+                .values(upload_instance=None)
+            )
+            c.execute(
+                update(t.topics)
+                .where(
+                    t.topics.c.id == topic_id,
+                    t.topics.c.locked.is_(False),
+                    t.topics.c.chunk_count == 0,
+                )
+                .values(arrow_schema=None)
             )
 
     def list_chunks(

@@ -1,11 +1,16 @@
-"""Versioned catalog migrations, applied in order on start-up and by ``smalto db upgrade``."""
+"""Versioned catalog migrations, applied in order on start-up and by ``smalto db upgrade``.
+
+Several replicas may start at once against one PostgreSQL: every migration transaction first
+takes a transaction-scoped advisory lock, so one replica migrates and the others then find the
+schema current. (On SQLite, ``BEGIN IMMEDIATE`` already serializes writers.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, inspect, select
+from sqlalchemy import Connection, func, insert, inspect, select, text
 
 from smalto.catalog import tables
 from smalto.catalog.database import Database, now_ns
@@ -27,6 +32,16 @@ def _initial_schema(connection: Connection) -> None:
     tables.metadata.create_all(connection)
 
 
+# Any fixed 64-bit number; it only has to be the same in every smalto process.
+_MIGRATION_LOCK_KEY = 0x736D616C746F  # "smalto"
+
+
+def _lock_schema(connection: Connection) -> None:
+    """Serialize migrations across processes until this transaction ends (PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "sequences, sessions, topics, chunks with column stats, notifications", _initial_schema
@@ -45,11 +60,13 @@ def current_version(connection: Connection) -> int:
 def upgrade(database: Database) -> list[Migration]:
     """Apply every pending migration, each in its own transaction; return those applied."""
     with database.write() as connection:
+        _lock_schema(connection)
         tables.schema_version.create(connection, checkfirst=True)
     applied = []
     latest = MIGRATIONS[-1].version
     for migration in MIGRATIONS:
         with database.write() as connection:
+            _lock_schema(connection)
             version = current_version(connection)
             if version > latest:
                 raise Conflict(

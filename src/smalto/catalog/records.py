@@ -61,12 +61,17 @@ class TopicRecord:
     created_at_ns: int
     completed_at_ns: int | None
     locked: bool
-    uploading: bool
+    upload_instance: str | None
     chunk_count: int
     total_bytes: int
     row_count: int
     start_ns: int | None
     end_ns: int | None
+
+    @property
+    def uploading(self) -> bool:
+        """Whether a server instance holds this topic's upload claim."""
+        return self.upload_instance is not None
 
     @property
     def locator(self) -> str:

@@ -21,19 +21,26 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "UserMetadata",
+    "api_keys",
     "chunk_columns",
     "chunks",
     "metadata",
     "notifications",
     "schema_version",
     "sequences",
+    "server_instances",
     "sessions",
     "topics",
 ]
 
 metadata = MetaData()
+
+UserMetadata = JSON().with_variant(JSONB(), "postgresql")
+"""User metadata: JSON text on SQLite, JSONB on PostgreSQL (indexable, queried with ``->``)."""
 
 schema_version = Table(
     "schema_version",
@@ -43,13 +50,22 @@ schema_version = Table(
     Column("description", Text, nullable=False),
 )
 
+server_instances = Table(
+    "server_instances",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("host", String(256), nullable=False),
+    Column("started_at_ns", BigInteger, nullable=False),
+    Column("heartbeat_ns", BigInteger, nullable=False),
+)
+
 sequences = Table(
     "sequences",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("uuid", String(36), nullable=False, unique=True),
     Column("name", String(256), nullable=False, unique=True),
-    Column("user_metadata", JSON, nullable=False),
+    Column("user_metadata", UserMetadata, nullable=False),
     Column("created_at_ns", BigInteger, nullable=False),
     Column("locked", Boolean, nullable=False, default=False),
 )
@@ -93,12 +109,12 @@ topics = Table(
     Column("path", String(256), nullable=False),
     Column("ontology_tag", String(256), nullable=False, index=True),
     Column("serialization_format", String(16), nullable=False),
-    Column("user_metadata", JSON, nullable=False),
+    Column("user_metadata", UserMetadata, nullable=False),
     Column("arrow_schema", LargeBinary, nullable=True),
     Column("created_at_ns", BigInteger, nullable=False),
     Column("completed_at_ns", BigInteger, nullable=True),
     Column("locked", Boolean, nullable=False, default=False),
-    Column("uploading", Boolean, nullable=False, default=False),
+    Column("upload_instance", String(36), nullable=True),
     Column("chunk_count", Integer, nullable=False, default=0),
     Column("total_bytes", BigInteger, nullable=False, default=0),
     Column("row_count", BigInteger, nullable=False, default=0),
@@ -137,7 +153,8 @@ chunk_columns = Table(
         ForeignKey("chunks.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("column_path", String(512), primary_key=True),
+    # Text, not VARCHAR: dotted paths of deeply nested user schemas have no useful bound.
+    Column("column_path", Text, primary_key=True),
     Column("min_number", Double, nullable=True),
     Column("max_number", Double, nullable=True),
     Column("min_text", Text, nullable=True),
@@ -167,4 +184,20 @@ notifications = Table(
     Column("notification_type", String(32), nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at_ns", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    # The CRC32 of the payload (8 hex digits): the key's public name, never a secret.
+    Column("fingerprint", String(8), primary_key=True),
+    # Only a salted, slow hash of the payload is stored; the token cannot be recovered from it.
+    Column("hash_scheme", String(64), nullable=False),
+    Column("salt", LargeBinary, nullable=False),
+    Column("payload_hash", LargeBinary, nullable=False),
+    Column("permission", String(16), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("created_at_ns", BigInteger, nullable=False),
+    Column("expires_at_ns", BigInteger, nullable=True),
+    Column("revoked_at_ns", BigInteger, nullable=True),
 )

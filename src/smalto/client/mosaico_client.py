@@ -13,6 +13,8 @@ from smalto.client.api_key import validate_api_key
 from smalto.client.batching import BatchLimits
 from smalto.client.connection import ConnectionConfig, open_channel
 from smalto.client.notifications import Notified, parse_notifications
+from smalto.client.query_builders import Query, Queryable
+from smalto.client.query_response import QueryResponse, run_query
 from smalto.client.resources import ClientResources
 from smalto.client.sequence_handler import SequenceHandler
 from smalto.client.session_writer import SequenceWriter
@@ -285,6 +287,16 @@ class MosaicoClient:
         self._control.action(ActionName.SESSION_DELETE, SessionRequest(session_uuid=session_uuid))
         self.clear_sequence_handlers_cache()
         self.clear_topic_handlers_cache()
+
+    # -- querying --------------------------------------------------------------------------
+
+    def query(self, *queries: Queryable, query: Query | None = None) -> QueryResponse:
+        """Sequences and topics matching every builder (ANDed), grouped by sequence.
+
+        Pass builders (`QuerySequence`, `QueryTopic`, `QueryOntologyCatalog`; at most one of
+        each kind) or ``query=Query(...)``; `ValueError` otherwise. See docs/query.md.
+        """
+        return run_query(self._control, queries, query)
 
     # -- listing ---------------------------------------------------------------------------
 

@@ -13,18 +13,27 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
-from smalto.enums import NotifyType, SerializationFormat
+from smalto.enums import APIKeyPermissionEnum, NotifyType, SerializationFormat
 from smalto.errors import InvalidRequest
 
 __all__ = [
     "ActionName",
     "ActionRequest",
+    "ApiKeyCreateRequest",
+    "ApiKeyCreateResponse",
+    "ApiKeyFingerprintRequest",
+    "ApiKeyStatus",
+    "ClusterizeRequest",
+    "IntersectRequest",
+    "IntersectTopic",
     "LocatorRequest",
     "Notification",
     "NotificationCreateRequest",
     "NotificationListResponse",
+    "QueryRequest",
     "SequenceCreateRequest",
     "SessionRequest",
+    "TimeWindow",
     "TopicCreateRequest",
     "UuidResponse",
     "VersionResponse",
@@ -40,6 +49,7 @@ class ActionName(str, Enum):
     VERSION = "version"
     SEQUENCE_CREATE = "sequence_create"
     SEQUENCE_DELETE = "sequence_delete"
+    SEQUENCE_UNLOCK = "sequence_unlock"
     SESSION_CREATE = "session_create"
     SESSION_FINALIZE = "session_finalize"
     SESSION_DELETE = "session_delete"
@@ -51,6 +61,12 @@ class ActionName(str, Enum):
     TOPIC_NOTIFICATION_CREATE = "topic_notification_create"
     TOPIC_NOTIFICATION_LIST = "topic_notification_list"
     TOPIC_NOTIFICATION_PURGE = "topic_notification_purge"
+    API_KEY_CREATE = "api_key_create"
+    API_KEY_STATUS = "api_key_status"
+    API_KEY_REVOKE = "api_key_revoke"
+    QUERY = "query"
+    TOPIC_FILTER_CLUSTERIZE = "topic_filter_clusterize"
+    TOPIC_FILTER_INTERSECT = "topic_filter_intersect"
 
     @classmethod
     def parse(cls, name: str) -> ActionName:
@@ -109,6 +125,80 @@ class NotificationCreateRequest(ActionRequest):
     msg: str
 
 
+class ApiKeyCreateRequest(ActionRequest):
+    """``api_key_create``: a new key; ``expires_at_ns`` is ns since the Unix epoch (None: never)."""
+
+    permissions: APIKeyPermissionEnum
+    description: str = ""
+    expires_at_ns: int | None = None
+
+
+class ApiKeyFingerprintRequest(ActionRequest):
+    """``api_key_status`` / ``api_key_revoke``: one key by its fingerprint (8 hex digits)."""
+
+    api_key_fingerprint: str
+
+
+class QueryRequest(ActionRequest):
+    """``query``: up to three filters, ANDed (PROTOCOL.md §5.1; parsed by `protocol.query`)."""
+
+    sequence: dict[str, JsonValue] | None = None
+    topic: dict[str, JsonValue] | None = None
+    ontology: dict[str, JsonValue] | None = None
+
+
+class TimeWindow(ActionRequest):
+    """A time window in ns since the Unix epoch: start inclusive, end exclusive (None: open)."""
+
+    start_ns: int | None = None
+    end_ns: int | None = None
+
+
+class ClusterizeRequest(ActionRequest):
+    """``topic_filter_clusterize`` (smalto): runs of one topic's matching rows.
+
+    ``clustering_dt_ns`` is the largest gap, in ns, between consecutive rows of one run.
+    """
+
+    locator: str
+    clustering_dt_ns: int = Field(ge=0)
+    ontology: dict[str, JsonValue] = Field(default_factory=dict)
+    timestamp_range: TimeWindow | None = None
+
+
+class IntersectTopic(ActionRequest):
+    """One topic of ``topic_filter_intersect``: its locator, run gap (ns) and conditions."""
+
+    locator: str
+    clustering_dt_ns: int = Field(ge=0)
+    ontology: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class IntersectRequest(ActionRequest):
+    """``topic_filter_intersect`` (smalto): times where every topic has a run of matches.
+
+    ``intersect_dt_ns`` widens every run by that many ns on both sides before intersecting.
+    """
+
+    topics: list[IntersectTopic] = Field(min_length=1, max_length=64)
+    intersect_dt_ns: int = Field(default=0, ge=0)
+
+
+class ApiKeyCreateResponse(BaseModel):
+    """``api_key_create`` answer: the full token, shown once (only a hash is stored)."""
+
+    api_key_token: str
+
+
+class ApiKeyStatus(BaseModel):
+    """``api_key_status`` answer; times in ns since the Unix epoch (no expiry: None)."""
+
+    api_key_fingerprint: str
+    description: str
+    created_at_ns: int
+    expires_at_ns: int | None
+
+
 class UuidResponse(BaseModel):
     """``session_create`` / ``topic_create`` answer: only ``uuid`` (the 0.3.2 client is strict)."""
 
@@ -150,6 +240,7 @@ _REQUEST_MODELS: dict[ActionName, type[ActionRequest]] = {
     ActionName.VERSION: EmptyRequest,
     ActionName.SEQUENCE_CREATE: SequenceCreateRequest,
     ActionName.SEQUENCE_DELETE: LocatorRequest,
+    ActionName.SEQUENCE_UNLOCK: LocatorRequest,
     ActionName.SESSION_CREATE: LocatorRequest,
     ActionName.SESSION_FINALIZE: SessionRequest,
     ActionName.SESSION_DELETE: SessionRequest,
@@ -161,6 +252,12 @@ _REQUEST_MODELS: dict[ActionName, type[ActionRequest]] = {
     ActionName.TOPIC_NOTIFICATION_CREATE: NotificationCreateRequest,
     ActionName.TOPIC_NOTIFICATION_LIST: LocatorRequest,
     ActionName.TOPIC_NOTIFICATION_PURGE: LocatorRequest,
+    ActionName.API_KEY_CREATE: ApiKeyCreateRequest,
+    ActionName.API_KEY_STATUS: ApiKeyFingerprintRequest,
+    ActionName.API_KEY_REVOKE: ApiKeyFingerprintRequest,
+    ActionName.QUERY: QueryRequest,
+    ActionName.TOPIC_FILTER_CLUSTERIZE: ClusterizeRequest,
+    ActionName.TOPIC_FILTER_INTERSECT: IntersectRequest,
 }
 
 RequestT = TypeVar("RequestT", bound=ActionRequest)

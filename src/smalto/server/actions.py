@@ -10,11 +10,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from smalto import __version__
+from smalto._version import __version__
 from smalto.errors import InvalidRequest
 from smalto.protocol.actions import (
     ActionName,
     ActionRequest,
+    ApiKeyCreateRequest,
+    ApiKeyCreateResponse,
+    ApiKeyFingerprintRequest,
+    ApiKeyStatus,
     LocatorRequest,
     Notification,
     NotificationCreateRequest,
@@ -28,11 +32,14 @@ from smalto.protocol.actions import (
     decode_request,
 )
 from smalto.protocol.locators import split_topic_locator, validate_sequence_name
+from smalto.server.api_keys import ApiKeyRing
+from smalto.server.queries import QueryActions
 from smalto.server.state import ServerState
 
 __all__ = ["ActionHandlers"]
 
 _TAG = re.compile(r"[A-Za-z0-9_]{1,256}")
+_MAX_DESCRIPTION = 1024
 
 Handler = Callable[[Any], BaseModel | None]
 
@@ -46,12 +53,15 @@ def _created_datetime(created_at_ns: int) -> str:
 class ActionHandlers:
     """Executes DoActions against the server state."""
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, keys: ApiKeyRing) -> None:
         self.state = state
+        self.keys = keys
+        self.queries = QueryActions(state)
         self._handlers: dict[ActionName, Handler] = {
             ActionName.VERSION: self.version,
             ActionName.SEQUENCE_CREATE: self.sequence_create,
             ActionName.SEQUENCE_DELETE: self.sequence_delete,
+            ActionName.SEQUENCE_UNLOCK: self.sequence_unlock,
             ActionName.SESSION_CREATE: self.session_create,
             ActionName.SESSION_FINALIZE: self.session_finalize,
             ActionName.SESSION_DELETE: self.session_delete,
@@ -63,6 +73,12 @@ class ActionHandlers:
             ActionName.TOPIC_NOTIFICATION_CREATE: self.topic_notification_create,
             ActionName.TOPIC_NOTIFICATION_LIST: self.topic_notification_list,
             ActionName.TOPIC_NOTIFICATION_PURGE: self.topic_notification_purge,
+            ActionName.API_KEY_CREATE: self.api_key_create,
+            ActionName.API_KEY_STATUS: self.api_key_status,
+            ActionName.API_KEY_REVOKE: self.api_key_revoke,
+            ActionName.QUERY: self.queries.query,
+            ActionName.TOPIC_FILTER_CLUSTERIZE: self.queries.clusterize,
+            ActionName.TOPIC_FILTER_INTERSECT: self.queries.intersect,
         }
 
     def execute(self, name: str, body: bytes) -> BaseModel | None:
@@ -71,10 +87,14 @@ class ActionHandlers:
         limit = self.state.settings.max_action_body_bytes
         if len(body) > limit:
             raise InvalidRequest(
-                f"the body of {action.value!r} is {len(body)} bytes; the limit is {limit} bytes"
+                f"the body of {action.value!r} is {len(body)} bytes; the limit is {limit} bytes "
+                "(server option --max-action-body-bytes)"
             )
+        handler = self._handlers.get(action)
+        if handler is None:
+            raise InvalidRequest(f"action {action.value!r} is not served by this server")
         request: ActionRequest = decode_request(action, body)
-        return self._handlers[action](request)
+        return handler(request)
 
     def _check_metadata(self, what: str, metadata: Mapping[str, Any]) -> None:
         size = len(json.dumps(metadata, separators=(",", ":")).encode())
@@ -83,6 +103,14 @@ class ActionHandlers:
             raise InvalidRequest(
                 f"user metadata of {what} is {size} bytes as JSON; the limit is {limit} bytes "
                 "(server option --max-metadata-bytes)"
+            )
+
+    def _check_name_length(self, what: str, name: str) -> None:
+        limit = self.state.settings.max_name_length
+        if len(name) > limit:
+            raise InvalidRequest(
+                f"{what} {name[:40]!r}... is {len(name)} characters long; this server accepts at "
+                f"most {limit} (server option --max-name-length)"
             )
 
     # -- server --------------------------------------------------------------------------------
@@ -99,6 +127,7 @@ class ActionHandlers:
     def sequence_create(self, request: SequenceCreateRequest) -> None:
         """Register a new, empty sequence."""
         name = validate_sequence_name(request.locator)
+        self._check_name_length("sequence name", name)
         self._check_metadata(f"sequence {name!r}", request.user_metadata)
         self.state.catalog.create_sequence(name, request.user_metadata)
 
@@ -106,6 +135,10 @@ class ActionHandlers:
         """Delete a sequence and all its data; deleting a missing sequence succeeds."""
         name = validate_sequence_name(request.locator)
         self.state.drop_objects(self.state.catalog.delete_sequence(name))
+
+    def sequence_unlock(self, request: LocatorRequest) -> None:
+        """Unlock a finalized sequence so it (and its sessions) can be deleted again."""
+        self.state.catalog.set_sequence_lock(validate_sequence_name(request.locator), False)
 
     def session_create(self, request: LocatorRequest) -> UuidResponse:
         """Open a writing session on a sequence."""
@@ -125,6 +158,7 @@ class ActionHandlers:
     def topic_create(self, request: TopicCreateRequest) -> UuidResponse:
         """Register a topic in an open session; its uuid is the DoPut write token."""
         sequence, path = split_topic_locator(request.locator)
+        self._check_name_length("topic name", path)
         if not _TAG.fullmatch(request.ontology_tag):
             raise InvalidRequest(
                 f"invalid ontology tag {request.ontology_tag[:80]!r}: use 1 to 256 ASCII letters, "
@@ -160,7 +194,7 @@ class ActionHandlers:
             notifications=[
                 Notification(
                     name=target,
-                    notification_type=r.notification_type,  # type: ignore[arg-type]
+                    notification_type=r.notification_type,
                     msg=r.message,
                     created_datetime=_created_datetime(r.created_at_ns),
                 )
@@ -192,3 +226,23 @@ class ActionHandlers:
     def topic_notification_purge(self, request: LocatorRequest) -> None:
         """Delete a topic's notifications."""
         self.state.catalog.purge_notifications(*split_topic_locator(request.locator))
+
+    # -- API keys ------------------------------------------------------------------------------
+
+    def api_key_create(self, request: ApiKeyCreateRequest) -> ApiKeyCreateResponse:
+        """Mint a key; the token is returned once and only a hash of it is stored."""
+        if len(request.description) > _MAX_DESCRIPTION:
+            raise InvalidRequest(
+                f"an API-key description is at most {_MAX_DESCRIPTION} characters; "
+                f"got {len(request.description)}"
+            )
+        token = self.keys.create(request.permissions, request.description, request.expires_at_ns)
+        return ApiKeyCreateResponse(api_key_token=token)
+
+    def api_key_status(self, request: ApiKeyFingerprintRequest) -> ApiKeyStatus:
+        """Describe a live key by fingerprint."""
+        return self.keys.status(request.api_key_fingerprint)
+
+    def api_key_revoke(self, request: ApiKeyFingerprintRequest) -> None:
+        """Revoke a key; calls with it are refused from now on."""
+        self.keys.revoke(request.api_key_fingerprint)

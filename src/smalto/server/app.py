@@ -7,9 +7,12 @@ import signal
 import threading
 from types import FrameType
 
+from smalto.server.lease import InstanceLease
+from smalto.server.maintenance import collect_garbage, recover_uploads
 from smalto.server.service import FlightService
 from smalto.server.settings import ServerSettings
 from smalto.server.state import ServerState
+from smalto.server.tls import tls_options
 
 __all__ = ["SmaltoServer"]
 
@@ -28,6 +31,7 @@ class SmaltoServer:
         self._state: ServerState | None = None
         self._service: FlightService | None = None
         self._thread: threading.Thread | None = None
+        self._lease: InstanceLease | None = None
 
     @property
     def host(self) -> str:
@@ -43,16 +47,22 @@ class SmaltoServer:
 
     @property
     def location(self) -> str:
-        """The ``grpc://host:port`` URI clients connect to."""
-        return f"grpc://{self.host}:{self.port}"
+        """The ``grpc://host:port`` (or ``grpc+tls://``) URI clients connect to."""
+        return f"{self.settings.scheme}://{self.host}:{self.port}"
 
     def start(self) -> SmaltoServer:
         """Open the backends and start serving in a background thread."""
         if self._service is not None:
             return self
+        tls = tls_options(self.settings)  # read the PEM files first: a bad path fails fast
         self._state = ServerState.open(self.settings)
-        location = f"grpc://{self.settings.host}:{self.settings.port}"
-        self._service = FlightService(location, self._state)
+        self._lease = InstanceLease(self._state)
+        self._lease.start()
+        recover_uploads(self._state.catalog, self.settings.upload_lease_seconds)
+        if self.settings.gc_on_start:
+            collect_garbage(self._state.catalog, self._state.store)
+        location = f"{self.settings.scheme}://{self.settings.host}:{self.settings.port}"
+        self._service = FlightService(location, self._state, **tls)
         self._thread = threading.Thread(
             target=self._service.serve, name="smalto-flight", daemon=True
         )
@@ -67,11 +77,14 @@ class SmaltoServer:
         self._service.shutdown()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        if self._lease is not None:
+            self._lease.stop()
         assert self._state is not None
         self._state.close()
         self._service = None
         self._state = None
         self._thread = None
+        self._lease = None
 
     def __enter__(self) -> SmaltoServer:
         return self.start()

@@ -46,7 +46,7 @@ def _topic_app_metadata(topic: TopicRecord) -> bytes:
     info = TopicInfo(
         chunks_number=topic.chunk_count,
         total_bytes=topic.total_bytes,
-        timestamp=TimestampRange(start_ns=topic.start_ns, end_ns=topic.end_ns)  # type: ignore[arg-type]
+        timestamp=TimestampRange(start_ns=topic.start_ns, end_ns=topic.end_ns)
         if has_range
         else None,
     )
@@ -96,7 +96,9 @@ class Reads:
         """Describe the sequence or topic a CMD descriptor names (sequences are tried first)."""
         if descriptor.descriptor_type != flight.DescriptorType.CMD:
             raise InvalidRequest("GetFlightInfo needs a CMD descriptor with a JSON command")
-        command = decode_command("GetFlightInfo command", descriptor.command, FlightInfoCommand)
+        command = decode_command(
+            "GetFlightInfo command", descriptor.command or b"", FlightInfoCommand
+        )
         self._check_window(command.timestamp_ns_start, command.timestamp_ns_end)
         locator = command.resource_locator.strip("/")
         if "/" not in locator:
@@ -176,4 +178,4 @@ class Reads:
                 f"its columns are {', '.join(schema.names)}"
             )
         keep = [TIMESTAMP_COLUMN, *(c for c in columns if c != TIMESTAMP_COLUMN)]
-        return pa.schema([schema.field(c) for c in keep], metadata=schema.metadata)
+        return pa.schema([schema.field(c) for c in keep]).with_metadata(schema.metadata)

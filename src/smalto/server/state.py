@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from smalto.catalog import Catalog, StoreScope
 from smalto.server.settings import ServerSettings
-from smalto.storage import LocalObjectStore, ObjectStore
+from smalto.storage import ObjectStore, open_object_store
 from smalto.storage.keys import sequence_prefix, topic_prefix
 
-__all__ = ["ServerState"]
+__all__ = ["ServerState", "open_store"]
+
+
+def open_store(settings: ServerSettings) -> ObjectStore:
+    """The object store ``settings`` name (checked reachable; errors name its URL)."""
+    return open_object_store(
+        settings.resolved_store_url,
+        fsync=settings.fsync,
+        s3_endpoint=settings.s3_endpoint,
+        s3_region=settings.s3_region,
+    )
 
 
 @dataclass
@@ -19,13 +30,20 @@ class ServerState:
     settings: ServerSettings
     catalog: Catalog
     store: ObjectStore
+    instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    """This server process's identity in the catalog (it holds the upload claims)."""
 
     @classmethod
     def open(cls, settings: ServerSettings) -> ServerState:
         """Open (and migrate) the catalog and the store the settings name."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.uses_data_dir:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(settings.resolved_catalog_url)
-        store = LocalObjectStore(settings.store_dir, fsync=settings.fsync)
+        try:
+            store = open_store(settings)
+        except BaseException:
+            catalog.close()
+            raise
         return cls(settings=settings, catalog=catalog, store=store)
 
     def drop_objects(self, scopes: list[StoreScope]) -> None:

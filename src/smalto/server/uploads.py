@@ -34,7 +34,7 @@ class Uploads:
             raise InvalidRequest(
                 "DoPut needs a CMD descriptor: JSON {resource_locator, topic_uuid}"
             )
-        command = decode_command("DoPut command", descriptor.command, PutCommand)
+        command = decode_command("DoPut command", descriptor.command or b"", PutCommand)
         sequence, path = split_topic_locator(command.resource_locator)
         topic = self.state.catalog.get_topic(sequence, path)
         if command.topic_uuid != topic.uuid:
@@ -50,7 +50,9 @@ class Uploads:
         topic = self._topic_for(descriptor)
         schema = reader.schema
         check_upload_schema(schema, topic.ontology_tag, topic.locator)
-        self.state.catalog.claim_upload(topic.id, schema.remove_metadata().serialize().to_pybytes())
+        self.state.catalog.claim_upload(
+            topic.id, schema.remove_metadata().serialize().to_pybytes(), self.state.instance_id
+        )
         try:
             self._ingest(topic, schema, reader)
         except BaseException:
@@ -68,11 +70,29 @@ class Uploads:
             batch = chunk.data
             if batch is None:
                 continue
+            self._check_batch(batch, topic.locator)
             _check_timestamps(batch, topic.locator)
             if buffer.add(batch.replace_schema_metadata(None)):
                 self._commit(topic, buffer.take(storage_schema), next_index)
                 next_index += 1
         self._commit(topic, buffer.take(storage_schema), next_index)
+
+    def _check_batch(self, batch: pa.RecordBatch, locator: str) -> None:
+        """Refuse an oversized batch, and one whose buffers contradict its own layout."""
+        limit = self.state.settings.max_put_batch_bytes
+        if batch.nbytes > limit:
+            raise InvalidRequest(
+                f"a record batch uploaded to '{locator}' holds {batch.nbytes} bytes; the limit "
+                f"is {limit} bytes (server option --max-batch-bytes): send smaller batches"
+            )
+        try:
+            # Full validation: offsets in range, valid UTF-8; a forged batch never reaches Arrow's
+            # sort and Parquet kernels, which trust their input.
+            batch.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise InvalidRequest(
+                f"a record batch uploaded to '{locator}' is malformed: {exc}"
+            ) from None
 
     def _commit(self, topic: TopicRecord, table: pa.Table | None, index: int) -> None:
         if table is None:

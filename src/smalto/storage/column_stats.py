@@ -2,8 +2,8 @@
 
 Leaves are reached through struct fields with dotted paths (``acceleration.x``). Numeric leaves
 (integers, floats, booleans as 0/1) get min/max as doubles, widened outward where a 64-bit integer
-is not exactly representable; NaN is left out of min/max and flagged. Strings get text min/max.
-Lists, binaries and other types get a null count only.
+is not exactly representable; NaN is left out of min/max and flagged. Strings get text min/max
+(unknown, None, when a bound contains NUL). Lists, binaries and other types get a null count only.
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def _numeric(path: str, values: pa.ChunkedArray[Any]) -> ColumnStats:
 
 def _text(path: str, values: pa.ChunkedArray[Any]) -> ColumnStats:
     low, high = _bounds(values)
+    if "\x00" in (low or "") or "\x00" in (high or ""):
+        # PostgreSQL text cannot hold NUL: leave the bounds unknown (no pruning) on every backend.
+        low = high = None
     return ColumnStats(
         column_path=path,
         null_count=values.null_count,

@@ -36,6 +36,10 @@ class ObjectStore(Protocol):
         """Size of the object in bytes."""
         ...
 
+    def delete(self, key: str) -> None:
+        """Remove one object; a missing object is not an error."""
+        ...
+
     def delete_prefix(self, prefix: str) -> None:
         """Remove every object whose key starts with ``prefix`` (a ``/``-terminated folder)."""
         ...
@@ -91,6 +95,10 @@ class LocalObjectStore:
     def size(self, key: str) -> int:
         """Size of the object file in bytes."""
         return self._path(key).stat().st_size
+
+    def delete(self, key: str) -> None:
+        """Remove one object file."""
+        self._path(key).unlink(missing_ok=True)
 
     def delete_prefix(self, prefix: str) -> None:
         """Remove the folder ``prefix`` and everything below it."""

@@ -1,0 +1,89 @@
+"""Shared pieces of the benchmarks: a throw-away local server, timing, and result rows."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from smalto.client import MosaicoClient
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One benchmark line: smalto's figure against its same-run baseline."""
+
+    scenario: str
+    smalto: float
+    baseline: float
+    unit: str
+    target: str
+    higher_is_better: bool = True
+
+    @property
+    def ratio(self) -> float:
+        """smalto / baseline (for rates) or baseline / smalto (for times)."""
+        return self.smalto / self.baseline
+
+    @property
+    def met(self) -> bool:
+        """Whether the target (``>= x`` or ``<= x`` on the ratio) holds."""
+        op, value = self.target.split()
+        return self.ratio >= float(value) if op == ">=" else self.ratio <= float(value)
+
+    def line(self) -> str:
+        """A printable summary."""
+        verdict = "ok" if self.met else "MISSED"
+        return (
+            f"{self.scenario}: smalto {self.smalto:,.1f} {self.unit}, baseline "
+            f"{self.baseline:,.1f} {self.unit}, ratio {self.ratio:.2f} (target {self.target}) "
+            f"{verdict}"
+        )
+
+
+def timed(call: Callable[[], T]) -> tuple[T, float]:
+    """``(result, seconds)`` of one call."""
+    start = time.perf_counter()
+    value = call()
+    return value, time.perf_counter() - start
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def local_server(chunk_size_mb: int = 64) -> Iterator[tuple[Path, MosaicoClient]]:
+    """A `smalto serve` process over a temporary data directory, with a connected client.
+
+    The server runs in its own process, as in a deployment, so it does not share the
+    benchmark's GIL. Yields the store directory and the client.
+    """
+    with tempfile.TemporaryDirectory(prefix="smalto-bench-") as tmp:
+        data = Path(tmp) / "data"
+        port = _free_port()
+        command = [sys.executable, "-m", "smalto.cli", "serve", "--port", str(port)]
+        command += ["--data", str(data), "--chunk-size-mb", str(chunk_size_mb)]
+        command += ["--log-level", "warning"]
+        process = subprocess.Popen(command)
+        try:
+            client = MosaicoClient.connect("127.0.0.1", port, timeout=30)
+            try:
+                yield data / "store", client
+            finally:
+                client.close()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
