@@ -7,8 +7,9 @@ decodes responses, and translates every pyarrow/Flight exception into the `smalt
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -112,10 +113,17 @@ class Channel:
         if self._closed:
             raise RuntimeError(f"the connection to {self.address} is closed; connect again")
 
-    def action(self, name: ActionName, request: BaseModel | None = None) -> Any:
-        """Run a DoAction and return its decoded ``response`` member (None when absent)."""
+    def action(self, name: ActionName, request: BaseModel | Mapping[str, Any] | None = None) -> Any:
+        """Run a DoAction and return its decoded ``response`` member (None when absent).
+
+        ``request`` is a protocol model or, for bodies built key by key (``query``), a JSON
+        object.
+        """
         self._check_open()
-        body = request.model_dump_json().encode() if request is not None else b"{}"
+        if isinstance(request, BaseModel):
+            body = request.model_dump_json().encode()
+        else:
+            body = json.dumps(request or {}, separators=(",", ":")).encode()
         with translate_flight_errors(self.address):
             results = self._client.do_action(flight.Action(name.value, body))
             payload = b"".join(result.body.to_pybytes() for result in results)

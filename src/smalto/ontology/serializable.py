@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from smalto.enums import SerializationFormat
 from smalto.errors import InvalidRequest
-from smalto.ontology.naming import check_field_names, check_tag, derive_tag
+from smalto.ontology.naming import (
+    QUERY_PROXY_NAME,
+    check_field_names,
+    check_tag,
+    derive_tag,
+)
+from smalto.ontology.query_proxy import QueryProxyDescriptor
 from smalto.ontology.registry import register_ontology
 
 __all__ = ["Serializable", "ontology_tag", "serialization_format"]
@@ -38,6 +45,15 @@ class Serializable(BaseModel):
 
     __ontology_tag__: ClassVar[str]
     __serialization_format__: ClassVar[SerializationFormat] = SerializationFormat.Default
+    Q: ClassVar[QueryProxyDescriptor] = QueryProxyDescriptor()
+    """The query proxy of the class: ``IMU.Q.acceleration.x.gt(5.0)`` (see `query_proxy`)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Runs before pydantic collects fields, whose warning about a field shadowing `Q`
+        # would otherwise come first.
+        if QUERY_PROXY_NAME in inspect.get_annotations(cls):
+            check_field_names([QUERY_PROXY_NAME], cls.__qualname__)
+        super().__init_subclass__(**kwargs)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
