@@ -6,10 +6,26 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import bench_backends, bench_compat, bench_messages, bench_query
+from bench import (
+    bench_backends,
+    bench_columnar,
+    bench_compat,
+    bench_images,
+    bench_messages,
+    bench_parallel,
+    bench_query,
+)
 from bench.harness import Result
 
-SCENARIOS = [bench_messages, bench_compat, bench_backends, bench_query]
+SCENARIOS = [
+    bench_messages,
+    bench_compat,
+    bench_columnar,
+    bench_images,
+    bench_parallel,
+    bench_backends,
+    bench_query,
+]
 
 
 def _table(results: list[Result]) -> str:

@@ -57,12 +57,13 @@ def test_dataframes_and_arrays_with_dotted_columns_mix_with_pushed_messages(
         imu.push_batch(pd.DataFrame(_imu_arrays(N - 1, start=1)))
         imu.push(imu_message(N))
         imu.push_batch(_imu_arrays(5, start=N + 1))
+        imu.push_batch(pl.DataFrame(_imu_arrays(4, start=N + 6)))
     frame = client.topic_handler("mixed_in", "/imu").to_pandas()  # type: ignore[union-attr]
-    assert frame["timestamp_ns"].tolist() == [i * 1_000 for i in range(N + 6)]
-    assert frame["acceleration.x"].tolist() == [i * 0.5 for i in range(N + 6)]
+    assert frame["timestamp_ns"].tolist() == [i * 1_000 for i in range(N + 10)]
+    assert frame["acceleration.x"].tolist() == [i * 0.5 for i in range(N + 10)]
     assert frame["orientation.w"].isna().all()
     pushed = frame["frame_id"].notna()
-    assert pushed.tolist() == [i in (0, N) for i in range(N + 6)]
+    assert pushed.tolist() == [i in (0, N) for i in range(N + 10)]
 
 
 @pytest.mark.parametrize(

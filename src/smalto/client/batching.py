@@ -1,11 +1,11 @@
 """Batch limits of a topic upload, and `BatchBuilder`, which turns pushed messages into them.
 
-Messages are converted column-wise in chunks of at most `CONVERSION_CHUNK_ROWS`, as soon as a
-chunk is complete: a message object then lives for a few hundred pushes only, which keeps the
-garbage collector's work small. Converted chunks accumulate until they reach the batch limits
-(rows or bytes) and are then sent as one batch. No message is ever serialized alone to learn its
-size: the bytes of a row are learnt from the first message (once per topic) and from every
-converted chunk; binary fields (image blobs) are counted with ``len()`` as messages arrive.
+Each pushed message is taken apart at once into per-column Python lists (`ColumnBuffer`), so the
+message object dies immediately and the garbage collector never rescans buffered messages. The
+lists become Arrow with one ``pa.array`` call per column per batch (thousands of rows), which
+amortizes that call's fixed cost. No message is ever serialized alone to learn its size: the
+bytes of a row are learnt from the first message (once per topic) and from every converted
+chunk; binary fields (image blobs) are counted with ``len()`` as messages arrive.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from smalto.errors import InvalidRequest
 from smalto.ontology import Message, Serializable, message_schema
-from smalto.ontology.columnar import messages_to_batch
+from smalto.ontology.column_buffer import ColumnBuffer
 
 __all__ = [
     "CONVERSION_CHUNK_ROWS",
@@ -40,9 +41,8 @@ FLIGHT_MESSAGE_LIMIT_BYTES = 16 * 1024 * 1024
 MAX_BATCHES_IN_FLIGHT = 3
 """Batches of one topic queued or being sent at once; `push` blocks beyond that."""
 CONVERSION_CHUNK_ROWS = 128
-"""Messages converted to Arrow at a time: small, so message objects die young and the garbage
-collector has little to traverse, yet large enough to amortize a conversion's fixed cost
-(128 measured best for IMU on CPython 3.11)."""
+"""Messages converted together right after a topic's first one, to check the row size learnt
+from it before whole batches are buffered."""
 
 
 @dataclass(frozen=True)
@@ -113,21 +113,24 @@ def combine_batches(batches: list[pa.RecordBatch], limits: BatchLimits) -> list[
 
 
 class BatchBuilder:
-    """Pushed messages → converted Arrow chunks → batches within the limits (caller's thread).
+    """Pushed messages → column lists → Arrow batches within the limits (caller's thread).
 
-    `messages` is the list `push` appends to; the owner calls `convert` when it reaches
-    `convert_at` entries (or `blobs_full` says the bytes are enough), and `take` once `full`
-    (or to flush: ``convert(force=True)`` then `take`).
+    `add` takes each message apart into a `ColumnBuffer` and says when to `convert` the rows
+    buffered into one Arrow chunk; `take` hands the chunks over once `full` (or, to flush,
+    after ``convert()``). The first message is converted alone to learn the size of a row, the
+    next `CONVERSION_CHUNK_ROWS` together to check it, then whole batches at once.
     """
 
     def __init__(self, ontology_type: type[Serializable], limits: BatchLimits) -> None:
         self.ontology_type = ontology_type
         self.limits = limits
-        self.messages: list[Message] = []
-        self.convert_at = 1  # the first message is measured, then the real threshold is set
+        self.columns = ColumnBuffer(ontology_type)
+        self.convert_at = 1
         self.blob_fields = binary_fields(message_schema(ontology_type))
         self._blob_bytes = 0
         self._row_bytes: float | None = None
+        self._built_rows = 0
+        self._rejected: InvalidRequest | None = None
         self._converted: list[pa.RecordBatch] = []
         self._converted_rows = 0
         self._converted_bytes = 0
@@ -135,76 +138,94 @@ class BatchBuilder:
     @property
     def full(self) -> bool:
         """Whether the converted chunks make a whole batch."""
-        return (
-            self._converted_rows >= self.limits.max_records
-            or self._converted_bytes >= self.limits.max_bytes
+        return self._converted_bytes >= self.limits.max_bytes or self._converted_rows >= (
+            self.limits.records_for(self._row_bytes or 0.0)
         )
 
+    @property
+    def pending(self) -> int:
+        """Messages buffered and not yet converted."""
+        return self.columns.rows
+
+    def add(self, message: Message) -> bool:
+        """Buffer ``message``; True when it is time to `convert`.
+
+        A message that does not fit the ontology's layout is dropped; its error is raised by
+        the next `convert`.
+        """
+        try:
+            self.columns.appender(message)
+        except Exception as exc:
+            self.reject(exc)
+            return False
+        if self.blob_fields and self.blobs_full(message.data):
+            return True
+        return len(self.columns.timestamps) >= self.convert_at
+
+    def reject(self, error: Exception) -> None:
+        """After ``columns.appender`` raised ``error``: undo it, keep the error for `convert`."""
+        rejected = self.columns.rollback(error)
+        self._rejected = self._rejected or rejected
+
     def blobs_full(self, data: Serializable) -> bool:
-        """Count the binary fields of ``data``; True once the unconverted bytes reach the limit."""
+        """Count the binary fields of ``data``; True once the unconverted bytes reach the limit,
+        or when ``data`` alone holds half of it: two such rows could not share a batch, and one
+        row alone is converted without copying its blob."""
+        size = 0
         for name in self.blob_fields:
             blob = getattr(data, name, None)
             if blob is not None:
-                self._blob_bytes += len(blob)
-        rows_bytes = len(self.messages) * (self._row_bytes or 0.0)
+                size += len(blob)
+        self._blob_bytes += size
+        if 2 * size >= self.limits.max_bytes and self.columns.rows == 1:
+            return True
+        rows_bytes = self.columns.rows * (self._row_bytes or 0.0)
         return self._blob_bytes + rows_bytes + self._converted_bytes >= self.limits.max_bytes
 
-    def convert(self, force: bool = False) -> None:
-        """Convert the pending messages into one chunk (column-wise).
+    def convert(self) -> None:
+        """Convert the buffered messages into one chunk (one ``pa.array`` per column).
 
-        The first call of a topic only measures a row unless ``force``. A chunk that fails to
-        convert is retried message by message: the good ones are kept, the first failure raised.
+        Rows Arrow refuses are left out; the first error of a message dropped since the last
+        call is raised after the others were kept.
         """
-        if self._row_bytes is None and self.messages:
-            self._measure(self.messages[0])
-            if not force and len(self.messages) < self.convert_at:
-                return
-        messages, self.messages, self._blob_bytes = self.messages, [], 0
-        if messages:
-            self._convert(messages)
+        blob_bytes, self._blob_bytes = self._blob_bytes, 0
+        rejected, self._rejected = self._rejected, None
+        batch, failure = self.columns.to_batch()
+        if batch is not None:
+            self._keep(batch, blob_bytes)
+        error = rejected or failure
+        if error is not None:
+            raise error
 
-    def _measure(self, first: Message) -> None:
-        batch = messages_to_batch([first], self.ontology_type)
-        blobs = sum(len(getattr(first.data, name, None) or b"") for name in self.blob_fields)
-        self._learn(batch.get_total_buffer_size() - blobs, 1)
-
-    def _learn(self, row_payload_bytes: float, rows: int) -> None:
-        self._row_bytes = max(1.0, row_payload_bytes / max(rows, 1))
-        self.convert_at = min(CONVERSION_CHUNK_ROWS, self.limits.records_for(self._row_bytes))
-
-    def _convert(self, messages: list[Message]) -> None:
-        try:
-            self._keep(messages_to_batch(messages, self.ontology_type))
-            return
-        except (ValueError, TypeError, pa.ArrowException):
-            if len(messages) == 1:
-                raise
-        failure: Exception | None = None
-        for message in messages:
-            try:
-                self._keep(messages_to_batch([message], self.ontology_type))
-            except (ValueError, TypeError, pa.ArrowException) as exc:
-                failure = failure or exc
-        if failure is not None:
-            raise failure
-
-    def _keep(self, batch: pa.RecordBatch) -> None:
+    def _keep(self, batch: pa.RecordBatch, blob_bytes: int) -> None:
         # A fresh batch owns all its buffers: their total is its size, and far cheaper to get
         # than the slice-aware ``nbytes``.
         size = batch.get_total_buffer_size()
+        rows = batch.num_rows
         self._converted.append(batch)
-        self._converted_rows += batch.num_rows
+        self._converted_rows += rows
         self._converted_bytes += size
-        if not self.blob_fields:
-            self._learn(size, batch.num_rows)
+        self._built_rows += rows
+        if self._row_bytes is None or not self.blob_fields:
+            # Blob topics count their blobs with len(): learn the rest of a row once.
+            self._row_bytes = max(1.0, (size - min(blob_bytes, size)) / rows)
+        remaining = self.limits.records_for(self._row_bytes) - self._converted_rows
+        if self._built_rows < CONVERSION_CHUNK_ROWS:
+            remaining = min(remaining, CONVERSION_CHUNK_ROWS)
+        self.convert_at = max(1, remaining)
 
     def take(self) -> list[pa.RecordBatch]:
         """Hand over every converted chunk (and forget them); call `convert` first for the rest."""
         batches, self._converted = self._converted, []
         self._converted_rows = self._converted_bytes = 0
+        if self._row_bytes is not None:
+            self.convert_at = self.limits.records_for(self._row_bytes)
+            if self._built_rows < CONVERSION_CHUNK_ROWS:
+                self.convert_at = min(self.convert_at, CONVERSION_CHUNK_ROWS)
         return batches
 
     def discard(self) -> None:
         """Drop everything not yet handed over."""
-        self.messages, self._converted = [], []
+        self.columns.clear()
+        self._converted, self._rejected = [], None
         self._blob_bytes = self._converted_rows = self._converted_bytes = 0

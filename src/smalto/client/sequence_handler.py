@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,7 +12,12 @@ import pyarrow.flight as flight
 from pydantic import JsonValue
 
 from smalto.client.batching import BatchLimits
-from smalto.client.dataframes import require_pandas, table_to_dataframe
+from smalto.client.dataframes import (
+    require_pandas,
+    require_polars,
+    table_to_dataframe,
+    table_to_polars,
+)
 from smalto.client.flight_info import (
     TopicEndpoint,
     datetime_from_ns,
@@ -23,7 +28,7 @@ from smalto.client.flight_info import (
 from smalto.client.resources import ClientResources
 from smalto.client.session_writer import SequenceUpdater
 from smalto.client.streaming import SequenceDataStreamer, TopicDataStreamer, check_window
-from smalto.client.topic_handler import TopicHandler, read_table
+from smalto.client.topic_handler import TopicHandler, projection, read_table
 from smalto.enums import SessionLevelErrorPolicy
 from smalto.errors import NotFound
 from smalto.protocol.commands import FlightInfoCommand
@@ -32,6 +37,7 @@ from smalto.protocol.metadata import SessionInfo
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
 
 __all__ = ["SequenceHandler", "Session"]
 
@@ -105,9 +111,14 @@ class SequenceHandler:
         self._apply(self._describe(None, None))
         self._topic_handlers.clear()
 
-    def _describe(self, start_ns: int | None, end_ns: int | None) -> flight.FlightInfo:
+    def _describe(
+        self, start_ns: int | None, end_ns: int | None, columns: Sequence[str] | None = None
+    ) -> flight.FlightInfo:
         command = FlightInfoCommand(
-            resource_locator=self._name, timestamp_ns_start=start_ns, timestamp_ns_end=end_ns
+            resource_locator=self._name,
+            timestamp_ns_start=start_ns,
+            timestamp_ns_end=end_ns,
+            columns=projection(columns),
         )
         return self._resources.control.flight_info(command)
 
@@ -197,11 +208,15 @@ class SequenceHandler:
         return SequenceUpdater(self._resources, self._name, on_error, limits)
 
     def _selected(
-        self, topics: Iterable[str] | None, start_ns: int | None, end_ns: int | None
+        self,
+        topics: Iterable[str] | None,
+        start_ns: int | None,
+        end_ns: int | None,
+        columns: Sequence[str] | None = None,
     ) -> list[TopicEndpoint]:
         check_window(start_ns, end_ns)
         topics = [topics] if isinstance(topics, str) else topics
-        return _select(topic_endpoints(self._describe(start_ns, end_ns)), topics)
+        return _select(topic_endpoints(self._describe(start_ns, end_ns, columns)), topics)
 
     def get_data_streamer(
         self,
@@ -233,9 +248,15 @@ class SequenceHandler:
         topics: Iterable[str] | None = None,
         start_timestamp_ns: int | None = None,
         end_timestamp_ns: int | None = None,
+        *,
+        columns: Sequence[str] | None = None,
     ) -> dict[str, pa.Table]:
-        """One Arrow table per topic (by topic name) with the rows inside the window."""
-        endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns)
+        """One Arrow table per topic (by topic name) with the rows inside the window.
+
+        ``columns`` names the top-level columns to fetch from every topic (each must have
+        them; ``timestamp_ns`` always comes too); the others never cross the wire.
+        """
+        endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, columns)
         return {e.name: read_table(self._resources, e.ticket) for e in endpoints}
 
     def to_pandas(
@@ -243,11 +264,26 @@ class SequenceHandler:
         topics: Iterable[str] | None = None,
         start_timestamp_ns: int | None = None,
         end_timestamp_ns: int | None = None,
+        *,
+        columns: Sequence[str] | None = None,
     ) -> dict[str, pd.DataFrame]:
-        """`to_arrow` as DataFrames with struct fields flattened (``acceleration.x``)."""
+        """`to_arrow` as pandas DataFrames with struct fields flattened (``acceleration.x``)."""
         require_pandas()
-        tables = self.to_arrow(topics, start_timestamp_ns, end_timestamp_ns)
+        tables = self.to_arrow(topics, start_timestamp_ns, end_timestamp_ns, columns=columns)
         return {name: table_to_dataframe(table) for name, table in tables.items()}
+
+    def to_polars(
+        self,
+        topics: Iterable[str] | None = None,
+        start_timestamp_ns: int | None = None,
+        end_timestamp_ns: int | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+    ) -> dict[str, pl.DataFrame]:
+        """`to_arrow` as polars DataFrames with struct fields flattened (``acceleration.x``)."""
+        require_polars()
+        tables = self.to_arrow(topics, start_timestamp_ns, end_timestamp_ns, columns=columns)
+        return {name: table_to_polars(table) for name, table in tables.items()}
 
     def __repr__(self) -> str:
         return f"SequenceHandler({self._name!r}, topics={self.topics!r})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,12 @@ import pyarrow as pa
 import pyarrow.flight as flight
 from pydantic import JsonValue
 
-from smalto.client.dataframes import table_to_dataframe
+from smalto.client.dataframes import (
+    require_pandas,
+    require_polars,
+    table_to_dataframe,
+    table_to_polars,
+)
 from smalto.client.flight_info import (
     TopicEndpoint,
     datetime_from_ns,
@@ -28,12 +34,24 @@ from smalto.protocol.locators import join_topic_locator, split_topic_locator, to
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
 
-__all__ = ["TopicHandler", "read_table"]
+__all__ = ["TopicHandler", "projection", "read_table"]
+
+
+def projection(columns: Sequence[str] | None) -> list[str] | None:
+    """The column list a ticket carries (None: every column); ValueError for a bare string."""
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        raise ValueError(f"columns takes a list of column names, got the string {columns!r}")
+    return list(columns)
 
 
 def read_table(resources: ClientResources, ticket: flight.Ticket) -> pa.Table:
-    """The whole DoGet stream of ``ticket`` as one Arrow table (with its ``mosaico:`` metadata)."""
+    """The whole DoGet stream of ``ticket`` as one Arrow table (with its ``mosaico:`` metadata).
+
+    The batches are collected by Arrow as they arrive (no Python per batch or row)."""
     with translate_flight_errors(resources.control.address):
         reader = resources.control.do_get(ticket)
         return reader.read_all()
@@ -162,15 +180,19 @@ class TopicHandler:
         return timestamps.end_ns if timestamps is not None else None
 
     def _ticket(
-        self, start_timestamp_ns: int | None, end_timestamp_ns: int | None
+        self,
+        start_timestamp_ns: int | None,
+        end_timestamp_ns: int | None,
+        columns: Sequence[str] | None = None,
     ) -> flight.Ticket:
-        if start_timestamp_ns is None and end_timestamp_ns is None:
+        if start_timestamp_ns is None and end_timestamp_ns is None and columns is None:
             return self._endpoint.ticket
         check_window(start_timestamp_ns, end_timestamp_ns)
         command = FlightInfoCommand(
             resource_locator=self._locator,
             timestamp_ns_start=start_timestamp_ns,
             timestamp_ns_end=end_timestamp_ns,
+            columns=projection(columns),
         )
         info = self._resources.control.flight_info(command)
         return _pick_endpoint(topic_endpoints(info), self._locator).ticket
@@ -184,16 +206,43 @@ class TopicHandler:
         return TopicDataStreamer(self._name, control.do_get(ticket), control.address)
 
     def to_arrow(
-        self, start_timestamp_ns: int | None = None, end_timestamp_ns: int | None = None
+        self,
+        start_timestamp_ns: int | None = None,
+        end_timestamp_ns: int | None = None,
+        *,
+        columns: Sequence[str] | None = None,
     ) -> pa.Table:
-        """The topic's rows within the window as one Arrow table (envelope + data columns)."""
-        return read_table(self._resources, self._ticket(start_timestamp_ns, end_timestamp_ns))
+        """The topic's rows within the window as one Arrow table (envelope + data columns).
+
+        ``columns`` names the top-level columns to fetch (``timestamp_ns`` always comes too):
+        the server leaves the others out, so they never cross the wire.
+        """
+        ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, columns)
+        return read_table(self._resources, ticket)
 
     def to_pandas(
-        self, start_timestamp_ns: int | None = None, end_timestamp_ns: int | None = None
+        self,
+        start_timestamp_ns: int | None = None,
+        end_timestamp_ns: int | None = None,
+        *,
+        columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """`to_arrow` as a DataFrame with struct fields flattened (``acceleration.x``)."""
-        return table_to_dataframe(self.to_arrow(start_timestamp_ns, end_timestamp_ns))
+        """`to_arrow` as a pandas DataFrame with struct fields flattened (``acceleration.x``)."""
+        require_pandas()
+        return table_to_dataframe(
+            self.to_arrow(start_timestamp_ns, end_timestamp_ns, columns=columns)
+        )
+
+    def to_polars(
+        self,
+        start_timestamp_ns: int | None = None,
+        end_timestamp_ns: int | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+    ) -> pl.DataFrame:
+        """`to_arrow` as a polars DataFrame with struct fields flattened (``acceleration.x``)."""
+        require_polars()
+        return table_to_polars(self.to_arrow(start_timestamp_ns, end_timestamp_ns, columns=columns))
 
     def __repr__(self) -> str:
         return f"TopicHandler({self._locator!r}, ontology_tag={self._ontology_tag!r})"

@@ -1,12 +1,13 @@
 """`TopicWriter`: buffers one topic's messages and uploads them on its own DoPut stream.
 
-`push` appends to a list. Every few hundred messages the list is converted column-wise into an
-Arrow chunk on the caller's thread: that work needs the GIL anyway, and doing it in place avoids
-the GIL hand-offs and long-lived message objects a converter thread would cost (measured 3-5x
-slower on CPython). Once the chunks make a batch, the topic's `Lane` combines, splits and writes
-them on a worker thread, where Arrow and gRPC run without the GIL. Batches of one topic are sent
-in push order, at most `MAX_BATCHES_IN_FLIGHT` at a time. A failure in the background is kept and
-raised by the next `push`, `flush` or `finalize`.
+`push` takes each message apart into per-column lists on the caller's thread (that work needs
+the GIL anyway; a converter thread would only add GIL hand-offs and keep message objects alive
+longer), and once a batch's worth of rows is buffered, converts them to Arrow with one call per
+column. The topic's `Lane` then combines, splits and writes the batches on a worker thread,
+where Arrow and gRPC run without the GIL. Batches of one topic are sent in push order, at most
+`MAX_BATCHES_IN_FLIGHT` at a time. A failure in the background is kept and raised by the next
+`push`, `flush` or `finalize`; a message that cannot be stored is dropped and its error raised at
+the next conversion (at the latest by `flush`/`finalize`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from types import TracebackType
 
 import pyarrow as pa
 
-from smalto.client.batching import BatchBuilder, BatchLimits, combine_batches
+from smalto.client.batching import BatchBuilder, BatchLimits, combine_batches, split_batch
+from smalto.client.columnar_input import ColumnarData, as_topic_table
 from smalto.client.pools import Lane
 from smalto.client.transport import Channel, PutStream
 from smalto.enums import NotifyType, TopicLevelErrorPolicy, TopicWriterStatus
 from smalto.errors import SmaltoError
-from smalto.ontology import Message, Serializable
+from smalto.ontology import Message, Serializable, message_schema
 from smalto.protocol.actions import ActionName, NotificationCreateRequest
 
 __all__ = ["TopicWriter", "error_text"]
@@ -42,7 +44,7 @@ class TopicWriter:
 
     Used as a ``with`` block around processing and ``push``, it applies the topic's
     `TopicLevelErrorPolicy` to exceptions raised inside the block. Push from one thread at a
-    time, and do not mutate a message after pushing it: it is converted later, with its chunk.
+    time.
     """
 
     def __init__(
@@ -66,6 +68,9 @@ class TopicWriter:
         self._limits = limits
         self._error_policy = error_policy
         self._builder = BatchBuilder(ontology_type, limits)
+        self._schema = message_schema(ontology_type)
+        self._append = self._builder.columns.appender
+        self._buffered = self._builder.columns.timestamps
         self._failure: Exception | None = None
         self._status = TopicWriterStatus.Active
         self._accepting = True
@@ -103,8 +108,9 @@ class TopicWriter:
     def push(self, message: Message) -> None:
         """Buffer ``message`` for upload; amortized O(1).
 
-        Every `CONVERSION_CHUNK_ROWS` messages the buffer is converted to Arrow (column-wise);
-        blocks only when the topic already has `MAX_BATCHES_IN_FLIGHT` batches being sent.
+        Its values are copied into column lists at once (the message may then be reused); a
+        batch's worth is converted to Arrow in one go. Blocks only when the topic already has
+        `MAX_BATCHES_IN_FLIGHT` batches being sent.
         """
         if not self._accepting:
             raise RuntimeError(f"topic writer {self._name!r} is {self._status.value}; cannot push")
@@ -118,18 +124,51 @@ class TopicWriter:
             )
         if self._failure is not None:
             raise self._failure
+        # BatchBuilder.add, inlined: this runs once per message.
         builder = self._builder
-        pending = builder.messages
-        pending.append(message)
-        if builder.blob_fields and builder.blobs_full(data):
-            self._convert(force=True)
-        elif len(pending) >= builder.convert_at:
-            self._convert(force=False)
+        try:
+            self._append(message)
+        except Exception as exc:
+            builder.reject(exc)
+            return
+        if (builder.blob_fields and builder.blobs_full(data)) or len(
+            self._buffered
+        ) >= builder.convert_at:
+            self._convert()
 
-    def _convert(self, force: bool) -> None:
-        self._builder.convert(force)
-        if self._builder.full:
-            self._lane.submit(partial(self._send, self._builder.take()))
+    def push_batch(self, data: ColumnarData) -> None:
+        """Upload many rows at once from columns: no per-row Python, no message objects.
+
+        ``data`` is a ``pyarrow.Table`` or ``RecordBatch``, a pandas or polars DataFrame, or a
+        dict of numpy arrays (or lists / Arrow arrays), holding the topic's columns: the envelope
+        (``timestamp_ns`` int64 ns, required; ``recording_timestamp_ns``, ``frame_id``,
+        ``sequence_id`` optional) and the ontology's fields, nested as structs or flattened
+        with dotted names (``acceleration.x``). Absent nullable columns are null; values are
+        cast to the topic's types when that is lossless. `InvalidRequest` names the first bad
+        column and nothing is sent. Rows go after every message pushed before, in batches of
+        at most ``max_batch_size_bytes`` (the record limit applies to pushed messages only).
+        """
+        if not self._accepting:
+            raise RuntimeError(f"topic writer {self._name!r} is {self._status.value}; cannot push")
+        if self._failure is not None:
+            raise self._failure
+        table = as_topic_table(data, self._schema, self._name)
+        try:
+            self.start_flush()  # messages pushed before go first
+        finally:
+            # Sized by bytes only: the record limit exists to bound per-message buffering,
+            # and small batches would cost a round of per-batch work each (measured).
+            for piece in table.to_batches():
+                for batch in split_batch(piece, self._limits.max_bytes):
+                    self._lane.submit(partial(self._send, [batch], combine=False))
+
+    def _convert(self) -> None:
+        builder = self._builder
+        try:
+            builder.convert()
+        finally:
+            if builder.full:
+                self._lane.submit(partial(self._send, builder.take()))
 
     def start_flush(self) -> None:
         """Hand everything buffered to the background without waiting for it to be sent.
@@ -137,18 +176,19 @@ class TopicWriter:
         If a message cannot be converted, the others are still sent and the error is raised.
         """
         try:
-            self._builder.convert(force=True)
+            self._builder.convert()
         finally:
             batches = self._builder.take()
             if batches:
                 self._lane.submit(partial(self._send, batches))
 
-    def _send(self, batches: list[pa.RecordBatch]) -> None:
-        """Worker-thread job: combine the chunks, split to the limits, write; record failures."""
+    def _send(self, batches: list[pa.RecordBatch], combine: bool = True) -> None:
+        """Worker-thread job: combine the chunks and split them to the limits (unless they
+        already are), write; record failures."""
         if self._failure is not None:
             return  # the stream is broken: later batches would leave a gap
         try:
-            for batch in combine_batches(batches, self._limits):
+            for batch in combine_batches(batches, self._limits) if combine else batches:
                 self._stream.write(batch)
         except Exception as exc:
             self._failure = exc

@@ -8,6 +8,7 @@ found by name, so their order does not matter and unknown columns are ignored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any, cast
 
@@ -16,7 +17,10 @@ import pyarrow as pa
 from smalto.errors import InvalidRequest
 from smalto.ontology.layout import FieldNode, ListNode, StructNode
 
-__all__ = ["decode_column", "struct_child"]
+__all__ = ["ColumnReader", "column_reader", "decode_column", "struct_child"]
+
+ColumnReader = Callable[[int, int], list[Any]]
+"""``read(start, stop)`` → the Python values of rows ``start`` to ``stop`` of one column."""
 
 
 def decode_column(
@@ -35,6 +39,40 @@ def decode_column(
     if isinstance(node, ListNode):
         return _decode_list(array, node, path)
     return array.to_pylist()
+
+
+def column_reader(
+    array: pa.Array[Any] | None, field: FieldNode, length: int, path: str
+) -> ColumnReader:
+    """Like `decode_column`, but structs are built only for the rows asked for.
+
+    Leaves (and lists) are converted once, up front; objects are made range by range, so a
+    caller can keep few of them alive at a time (the garbage collector then has little to
+    traverse).
+    """
+    node = field.node
+    if (
+        array is None
+        or array.null_count == len(array)
+        or not isinstance(node, StructNode)
+        or not isinstance(array, pa.StructArray)
+    ):
+        values = decode_column(array, field, length, path)
+        return lambda start, stop: values[start:stop]
+    children = [
+        column_reader(struct_child(array, f.name), f, length, f"{path}.{f.name}")
+        for f in node.fields
+    ]
+    build = node.build
+    nulls = array.is_null().to_pylist() if array.null_count else None
+
+    def read(start: int, stop: int) -> list[Any]:
+        objs = build(stop - start, *[child(start, stop) for child in children])
+        if nulls is None:
+            return objs
+        return [None if null else obj for obj, null in zip(objs, nulls[start:stop], strict=True)]
+
+    return read
 
 
 def struct_child(array: pa.StructArray, name: str) -> pa.Array[Any] | None:

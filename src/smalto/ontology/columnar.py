@@ -6,7 +6,7 @@ Both walk the class layout once per batch, not once per message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -14,7 +14,7 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from smalto.errors import InvalidRequest
-from smalto.ontology.arrow_decoder import decode_column
+from smalto.ontology.arrow_decoder import column_reader, decode_column
 from smalto.ontology.arrow_encoder import Position, encode_fields, to_arrow
 from smalto.ontology.construction import gc_paused, instance_builder
 from smalto.ontology.envelope import ENVELOPE_FIELD_NAMES, ENVELOPE_SCHEMA
@@ -23,12 +23,13 @@ from smalto.ontology.message import Message
 from smalto.ontology.schema import message_schema
 from smalto.ontology.serializable import Serializable, ontology_tag
 
-__all__ = ["batch_to_messages", "messages_to_batch"]
+__all__ = ["batch_to_messages", "chunk_rows", "iter_message_chunks", "messages_to_batch"]
 
 # Message fields in builder order: the envelope columns, with `data` after `timestamp_ns`.
 _MESSAGE_FIELDS = ("timestamp_ns", "data", *ENVELOPE_FIELD_NAMES[1:])
 _build_messages = instance_builder(Message, _MESSAGE_FIELDS)
 _CHUNK_ROWS = 8_192
+_GC_BUDGET = 640  # of the 700 allocations between two young-generation collections
 # Reads a message's envelope values, then its data, from its __dict__ in one lookup.
 _read_message = itemgetter(*ENVELOPE_FIELD_NAMES, "data")
 
@@ -114,6 +115,56 @@ def batch_to_messages(batch: pa.RecordBatch | pa.Table, cls: type[Serializable])
             for start in range(0, max(whole.num_rows, 1), _CHUNK_ROWS):
                 messages.extend(_decode_batch(whole.slice(start, _CHUNK_ROWS), root))
     return messages
+
+
+def chunk_rows(cls: type[Serializable]) -> int:
+    """Messages of ``cls`` whose objects stay under one garbage-collection trigger.
+
+    CPython collects its youngest generation every 700 net container allocations; each message
+    costs two (object and ``__dict__``) per struct level. Built that many at a time and consumed
+    before the next ones, messages almost never see a collection (measured on IMU: 64 rows
+    per chunk read 1.1x faster than 1,024 with collection paused, and 1.5x faster than 128).
+    """
+    return max(8, _GC_BUDGET // (2 * (1 + _struct_count(struct_node(cls)))))
+
+
+def _struct_count(node: StructNode) -> int:
+    count = 1
+    for field in node.fields:
+        if isinstance(field.node, StructNode):
+            count += _struct_count(field.node)
+    return count
+
+
+def iter_message_chunks(
+    batch: pa.RecordBatch, cls: type[Serializable], rows: int | None = None
+) -> Iterator[list[Message]]:
+    """The messages of ``batch`` as lists of at most ``rows`` messages (default `chunk_rows`),
+    built one list at a time.
+
+    Columns are converted to Python values once; objects are made per list, so only one list's
+    worth is alive while the caller consumes it and the garbage collector rarely runs. Same
+    rules as `batch_to_messages`.
+    """
+    ontology_tag(cls)
+    root = struct_node(cls)
+    rows = chunk_rows(cls) if rows is None else rows
+    n = batch.num_rows
+
+    def column(name: str) -> pa.Array[Any] | None:
+        index = batch.schema.get_field_index(name)
+        return batch.column(index) if index >= 0 else None
+
+    if column("timestamp_ns") is None:
+        raise InvalidRequest("the batch has no 'timestamp_ns' column; every topic row needs one")
+    fields = [column_reader(column(f.name), f, n, f.name) for f in root.fields]
+    stamps, *envelope = (_decode_envelope(column(name), n) for name in ENVELOPE_FIELD_NAMES)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        datas = root.build(stop - start, *[read(start, stop) for read in fields])
+        yield _build_messages(
+            stop - start, stamps[start:stop], datas, *[e[start:stop] for e in envelope]
+        )
 
 
 def _decode_batch(batch: pa.RecordBatch, root: StructNode) -> list[Message]:

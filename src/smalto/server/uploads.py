@@ -8,6 +8,10 @@ unlocked.
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+
 import pyarrow as pa
 import pyarrow.flight as flight
 
@@ -21,6 +25,9 @@ from smalto.storage.chunk_codec import TIMESTAMP_COLUMN, ChunkBuffer, encode_chu
 from smalto.storage.keys import chunk_key
 
 __all__ = ["Uploads"]
+
+_ENCODERS = 2
+"""Chunks of one upload encoded at once (each is one single-threaded Parquet write)."""
 
 
 class Uploads:
@@ -66,15 +73,27 @@ class Uploads:
         buffer = ChunkBuffer(limit_bytes=self.state.settings.chunk_size_bytes)
         next_index = self.state.catalog.next_chunk_index(topic.id)
         storage_schema = schema.remove_metadata()
-        for chunk in reader:
-            batch = chunk.data
-            if batch is None:
-                continue
-            self._check_batch(batch, topic.locator)
-            _check_timestamps(batch, topic.locator)
-            if buffer.add(batch.replace_schema_metadata(None)):
-                self._commit(topic, buffer.take(storage_schema), next_index)
-                next_index += 1
+        # Full chunks are encoded and written on helper threads while the next ones arrive
+        # (Parquet encoding and file I/O release the GIL), two at a time; each is registered
+        # in the catalog only after the one before it, so committed chunks never have a gap.
+        with ThreadPoolExecutor(_ENCODERS, thread_name_prefix="smalto-chunk") as encoders:
+            pending: deque[Future[None]] = deque()
+            for chunk in reader:
+                batch = chunk.data
+                if batch is None:
+                    continue
+                self._check_batch(batch, topic.locator)
+                _check_timestamps(batch, topic.locator)
+                if buffer.add(batch.replace_schema_metadata(None)):
+                    if len(pending) == _ENCODERS:
+                        pending.popleft().result()
+                    table = buffer.take(storage_schema)
+                    previous = pending[-1] if pending else None
+                    job = partial(self._commit, topic, table, next_index, previous)
+                    pending.append(encoders.submit(job))
+                    next_index += 1
+            for future in pending:
+                future.result()
         self._commit(topic, buffer.take(storage_schema), next_index)
 
     def _check_batch(self, batch: pa.RecordBatch, locator: str) -> None:
@@ -94,12 +113,24 @@ class Uploads:
                 f"a record batch uploaded to '{locator}' is malformed: {exc}"
             ) from None
 
-    def _commit(self, topic: TopicRecord, table: pa.Table | None, index: int) -> None:
+    def _commit(
+        self,
+        topic: TopicRecord,
+        table: pa.Table | None,
+        index: int,
+        previous: Future[None] | None = None,
+    ) -> None:
+        """Encode ``table`` as chunk ``index`` and store its object, then, once ``previous``
+        is committed, register it in the catalog."""
         if table is None:
             return
         encoded = encode_chunk(table, topic.serialization_format)
         key = chunk_key(topic.sequence_uuid, topic.uuid, index)
         self.state.store.put(key, encoded.data)
+        if previous is not None:
+            # Its failure is this chunk's too: the catalog never has a gap (an object written
+            # without its row is an orphan, removed by `smalto gc`).
+            previous.result()
         self.state.catalog.add_chunk(
             topic.id,
             NewChunk(
