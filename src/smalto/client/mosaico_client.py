@@ -7,10 +7,10 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import TracebackType
 
 from smalto.client.api_key import validate_api_key
 from smalto.client.batching import BatchLimits
+from smalto.client.closing import ClosesOnExit
 from smalto.client.connection import ConnectionConfig, open_channel
 from smalto.client.notifications import Notified, parse_notifications
 from smalto.client.query_builders import Query, Queryable
@@ -59,7 +59,7 @@ _SENTINEL = object()
 _log = logging.getLogger(__name__)
 
 
-class MosaicoClient:
+class MosaicoClient(ClosesOnExit):
     """A connection to a smalto (Mosaico-protocol) server.
 
     Obtain one with `connect` (or `from_env`), preferably as a context manager so connections
@@ -139,17 +139,6 @@ class MosaicoClient:
         )
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    def __enter__(self) -> MosaicoClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Forget cached handlers, stop worker threads and close every connection (idempotent).

@@ -15,12 +15,12 @@ import heapq
 import logging
 from collections.abc import Iterator, Sequence
 from itertools import chain, repeat
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from smalto.client.closing import ClosesOnExit
 from smalto.client.dataframes import (
     require_pandas,
     require_polars,
@@ -54,7 +54,7 @@ def check_window(start_timestamp_ns: int | None, end_timestamp_ns: int | None) -
         )
 
 
-class TopicDataStreamer:
+class TopicDataStreamer(ClosesOnExit):
     """The messages of one topic in ascending ``timestamp_ns`` order, read lazily.
 
     Iterate it, or use it as a context manager to be sure an abandoned read is cancelled.
@@ -161,19 +161,8 @@ class TopicDataStreamer:
         except (flight.FlightError, pa.ArrowException) as exc:
             _log.debug("cancelling the read of %s failed: %s", self._name, exc)
 
-    def __enter__(self) -> TopicDataStreamer:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class SequenceDataStreamer:
+class SequenceDataStreamer(ClosesOnExit):
     """``(topic_name, message)`` pairs of several topics merged in global timestamp order.
 
     A k-way merge over the per-topic streams (each already sorted): the smallest
@@ -248,14 +237,3 @@ class SequenceDataStreamer:
         self._heap.clear()
         for stream in self._streams:
             stream.close()
-
-    def __enter__(self) -> SequenceDataStreamer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
