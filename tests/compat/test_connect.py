@@ -1,6 +1,6 @@
 """Scenario 1: the official SDK connects to `smalto serve` and lists sequences.
 
-API keys do not exist yet (issue 6); the keyed connect joins this module with them.
+Connecting with API keys is in `test_api_keys.py`.
 """
 
 from __future__ import annotations
