@@ -9,6 +9,7 @@ from sqlalchemy import case, func, insert, select, update
 from smalto.catalog import tables as t
 from smalto.catalog.database import now_ns
 from smalto.catalog.records import ChunkRecord, ColumnStats, NewChunk
+from smalto.catalog.rows import chunk_record
 from smalto.errors import Conflict, TopicNotFound
 
 if TYPE_CHECKING:
@@ -145,19 +146,7 @@ class ChunkIndex:
             query = query.where(t.chunks.c.start_ns < end_ns)
         query = query.order_by(t.chunks.c.start_ns, t.chunks.c.chunk_index)
         with self.db.read() as c:
-            return [
-                ChunkRecord(
-                    id=r.id,
-                    topic_id=r.topic_id,
-                    chunk_index=r.chunk_index,
-                    object_key=r.object_key,
-                    size_bytes=r.size_bytes,
-                    row_count=r.row_count,
-                    start_ns=r.start_ns,
-                    end_ns=r.end_ns,
-                )
-                for r in c.execute(query)
-            ]
+            return [chunk_record(r) for r in c.execute(query)]
 
     def chunk_columns(self, chunk_id: int) -> list[ColumnStats]:
         """The per-leaf-column stats of one chunk."""

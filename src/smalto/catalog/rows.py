@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from smalto.catalog import tables as t
-from smalto.catalog.records import SequenceRecord, TopicRecord
+from smalto.catalog.records import ChunkRecord, SequenceRecord, TopicRecord
 from smalto.errors import SequenceNotFound
 
-__all__ = ["sequence_record", "sequence_row", "topic_query", "topic_record"]
+__all__ = ["chunk_record", "sequence_record", "sequence_row", "topic_query", "topic_record"]
 
 _TOPIC_COLUMNS = (
     *t.topics.c,
@@ -56,3 +56,17 @@ def sequence_row(c: Connection, name: str) -> SequenceRecord:
     if row is None:
         raise SequenceNotFound(f"sequence {name!r} does not exist")
     return sequence_record(row)
+
+
+def chunk_record(row: Any) -> ChunkRecord:
+    """A row carrying the ``chunks`` columns as a record."""
+    return ChunkRecord(
+        id=row.id,
+        topic_id=row.topic_id,
+        chunk_index=row.chunk_index,
+        object_key=row.object_key,
+        size_bytes=row.size_bytes,
+        row_count=row.row_count,
+        start_ns=row.start_ns,
+        end_ns=row.end_ns,
+    )

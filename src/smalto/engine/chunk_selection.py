@@ -15,6 +15,7 @@ from sqlalchemy import and_, select
 from smalto.catalog import tables as t
 from smalto.catalog.database import Database
 from smalto.catalog.records import ChunkRecord, ColumnStats
+from smalto.catalog.rows import chunk_record
 from smalto.engine.catalog_filter import candidate_ids
 from smalto.engine.field_resolution import ResolvedCondition
 from smalto.engine.sql_conditions import Expr
@@ -72,17 +73,7 @@ def list_chunk_candidates(
             per_topic = found.setdefault(row.topic_id, {})
             candidate = per_topic.get(row.id)
             if candidate is None:
-                record = ChunkRecord(
-                    id=row.id,
-                    topic_id=row.topic_id,
-                    chunk_index=row.chunk_index,
-                    object_key=row.object_key,
-                    size_bytes=row.size_bytes,
-                    row_count=row.row_count,
-                    start_ns=row.start_ns,
-                    end_ns=row.end_ns,
-                )
-                candidate = per_topic[row.id] = ChunkCandidate(record)
+                candidate = per_topic[row.id] = ChunkCandidate(chunk_record(row))
             if row.column_path is not None:
                 candidate.stats[row.column_path] = _stats(row)
     return {topic: list(chunks.values()) for topic, chunks in found.items()}
