@@ -95,7 +95,12 @@ def _typed_mask(array: Any, condition: Condition, arrow_type: pa.DataType) -> An
     if op is _Op.MATCH:
         return pc.match_substring(array, pattern=str(values[0]))
     if op is _Op.IN:
-        return pc.is_in(array, value_set=pa.array(values, type=arrow_type))
+        value_set = pa.array(values, type=arrow_type)
+        if pa.types.is_floating(arrow_type):
+            # is_in hashes floats bit by bit, so -0.0 would miss 0.0 although they compare
+            # equal; adding +0.0 turns every -0.0 into 0.0 and leaves every other value alone.
+            array, value_set = pc.add(array, 0.0), pc.add(value_set, 0.0)
+        return pc.is_in(array, value_set=value_set)
     if op is _Op.BETWEEN:
         low, high = (pa.scalar(v, type=arrow_type) for v in values)
         return pc.and_(pc.greater_equal(array, low), pc.less_equal(array, high))
