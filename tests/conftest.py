@@ -7,12 +7,14 @@ that uses a server therefore runs on each backend.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow.flight as flight
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from smalto.catalog.database import sqlite_url
@@ -25,6 +27,12 @@ from tests.backends import (
     s3_store_url,
     s3_test_endpoint,
 )
+
+# On CI, property tests run a fixed set of examples, so a run is reproducible and a landing is
+# never blocked by a new random example; locally they stay random and keep hunting for bugs.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 if TYPE_CHECKING:
     from smalto.client import MosaicoClient
