@@ -13,23 +13,11 @@ import sys
 from pathlib import Path
 
 from bench.harness import Result, local_server, timed
-from smalto import IMU, Message, Quaternion, Vector3d
+from bench.samples import push_imu
 
 COUNT = 200_000
-T0_NS = 1_700_000_000_000_000_000
 OFFICIAL_PYTHON = Path(__file__).resolve().parents[1] / ".venv-compat" / "bin" / "python"
 OFFICIAL_SCRIPT = Path(__file__).with_name("official_imu.py")
-
-
-def _message(i: int) -> Message:
-    return Message(
-        timestamp_ns=T0_NS + i * 1_000_000,
-        data=IMU(
-            acceleration=Vector3d(x=0.001 * i, y=0.5, z=9.81),
-            angular_velocity=Vector3d(x=0.0, y=0.01, z=-0.02),
-            orientation=Quaternion(x=0.0, y=0.0, z=0.0, w=1.0),
-        ),
-    )
 
 
 def _official(host: str, port: int, count: int) -> dict[str, float]:
@@ -48,13 +36,7 @@ def run(count: int = COUNT) -> list[Result]:
     with local_server() as (_store, client):
         official = _official(client.host, client.port, count)
 
-        def ingest() -> None:
-            with client.sequence_create("bench_smalto", {}) as writer:
-                topic = writer.topic_create("/imu", {}, IMU)
-                for i in range(count):
-                    topic.push(_message(i))
-
-        _, write_s = timed(ingest)
+        _, write_s = timed(lambda: push_imu(client, "bench_smalto", count))
         handler = client.topic_handler("bench_smalto", "/imu")
         assert handler is not None
         read_count, read_s = timed(lambda: sum(1 for _ in handler.get_data_streamer()))

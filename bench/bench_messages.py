@@ -12,27 +12,15 @@ import sys
 import pyarrow.parquet as pq
 
 from bench.harness import Result, local_server, timed
-from smalto import IMU, Message, Quaternion, Vector3d
+from bench.samples import imu_message, push_imu
 
 COUNT = 1_000_000
-T0_NS = 1_700_000_000_000_000_000
-
-
-def _message(i: int) -> Message:
-    return Message(
-        timestamp_ns=T0_NS + i * 1_000_000,
-        data=IMU(
-            acceleration=Vector3d(x=0.001 * i, y=0.5, z=9.81),
-            angular_velocity=Vector3d(x=0.0, y=0.01, z=-0.02),
-            orientation=Quaternion(x=0.0, y=0.0, z=0.0, w=1.0),
-        ),
-    )
 
 
 def _construct(count: int) -> int:
     n = 0
     for i in range(count):
-        _message(i)
+        imu_message(i)
         n += 1
     return n
 
@@ -42,14 +30,7 @@ def run(count: int = COUNT) -> list[Result]:
     _, construct_s = timed(lambda: _construct(count))
     construct_rate = count / construct_s
     with local_server() as (store, client):
-
-        def ingest() -> None:
-            with client.sequence_create("bench_messages", {}) as writer:
-                topic = writer.topic_create("imu", {}, IMU)
-                for i in range(count):
-                    topic.push(_message(i))
-
-        _, ingest_s = timed(ingest)
+        _, ingest_s = timed(lambda: push_imu(client, "bench_messages", count))
         handler = client.topic_handler("bench_messages", "/imu")
         assert handler is not None
 

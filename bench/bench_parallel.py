@@ -14,23 +14,12 @@ import threading
 from collections.abc import Callable
 
 from bench.harness import Result, local_server, timed
-from smalto import GPS, IMU, Image, Message, Point3d, Quaternion, Vector3d
+from bench.samples import T0_NS, imu_message
+from smalto import GPS, IMU, Image, Message, Point3d
 from smalto.client import MosaicoClient, SequenceWriter, TopicWriter
 
 SECONDS = 20
-T0_NS = 1_700_000_000_000_000_000
 WIDTH, HEIGHT = 640, 480
-
-
-def _imu(i: int) -> Message:
-    return Message(
-        timestamp_ns=T0_NS + i * 1_000_000,
-        data=IMU(
-            acceleration=Vector3d(x=0.001 * i, y=0.5, z=9.81),
-            angular_velocity=Vector3d(x=0.0, y=0.01, z=-0.02),
-            orientation=Quaternion(x=0.0, y=0.0, z=0.0, w=1.0),
-        ),
-    )
 
 
 def _gps(i: int) -> Message:
@@ -58,7 +47,7 @@ def _topics(seconds: int) -> list[tuple[str, type, int, Callable[[int], Message]
     """(name, ontology, message count, message factory) of each topic."""
     left, right = os.urandom(WIDTH * HEIGHT * 3), os.urandom(WIDTH * HEIGHT * 3)
     return [
-        ("imu", IMU, seconds * 1000, _imu),
+        ("imu", IMU, seconds * 1000, imu_message),
         ("gps", GPS, seconds * 10, _gps),
         ("camera_left", Image, seconds * 15, _frame(left)),
         ("camera_right", Image, seconds * 15, _frame(right)),
