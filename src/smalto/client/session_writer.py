@@ -6,6 +6,7 @@ it or apply the `SessionLevelErrorPolicy` (PROTOCOL.md §3.1 and §6.3).
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TypeVar
@@ -43,7 +44,7 @@ _log = logging.getLogger(__name__)
 _W = TypeVar("_W", bound="_SessionWriter")
 
 
-class _SessionWriter:
+class _SessionWriter(ABC):
     """What a writer and an updater share: one session, its topics, the exit protocol."""
 
     def __init__(
@@ -116,12 +117,13 @@ class _SessionWriter:
         else:
             self._fail(exc)
 
+    @abstractmethod
     def _before_session(self) -> None:
-        """Hook run on enter before ``session_create`` (the writer creates its sequence)."""
+        """Run on enter before ``session_create`` (the writer creates its sequence here)."""
 
+    @abstractmethod
     def _discard(self) -> None:
         """The Delete policy: remove what this writer created."""
-        raise NotImplementedError
 
     def _require_pending(self) -> str:
         if self._state is not SessionStatus.Pending or self._session_uuid is None:
@@ -318,6 +320,9 @@ class SequenceUpdater(_SessionWriter):
     def status(self) -> SessionStatus:
         """Null before enter, Pending inside the block, then Finalized or Error."""
         return self._state
+
+    def _before_session(self) -> None:
+        """Nothing to prepare: the sequence already exists."""
 
     def _discard(self) -> None:
         self._session_action(ActionName.SESSION_DELETE)
