@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from bench import harness
 from bench.harness import Result, timed
 from smalto.catalog import Catalog
 from smalto.ontology import IMU
@@ -225,5 +226,4 @@ def run(count: int = COUNT) -> list[Result]:
 
 
 if __name__ == "__main__":
-    for result in run(int(sys.argv[1]) if len(sys.argv) > 1 else COUNT):
-        print(result.line())
+    harness.main(run, COUNT)

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bench import harness
 from bench.bench_backends import T0_NS, imu_table
 from bench.harness import Result, local_server, timed
 from smalto import IMU
@@ -81,5 +81,4 @@ def run(count: int = COUNT) -> list[Result]:
 
 
 if __name__ == "__main__":
-    for result in run(int(sys.argv[1]) if len(sys.argv) > 1 else COUNT):
-        print(result.line())
+    harness.main(run, COUNT)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from bench import harness
 from bench.harness import Result, local_server, timed
 from bench.samples import push_imu
 
@@ -61,5 +61,4 @@ def run(count: int = COUNT) -> list[Result]:
 
 
 if __name__ == "__main__":
-    for result in run(int(sys.argv[1]) if len(sys.argv) > 1 else COUNT):
-        print(result.line())
+    harness.main(run, COUNT)

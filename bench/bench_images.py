@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from bench import harness
 from bench.harness import Result, local_server, timed
 from smalto import Image, Message
 from smalto.ontology import messages_to_batch
@@ -101,5 +102,4 @@ def run(count: int = COUNT) -> list[Result]:
 
 
 if __name__ == "__main__":
-    for result in run(int(sys.argv[1]) if len(sys.argv) > 1 else COUNT):
-        print(result.line())
+    harness.main(run, COUNT)

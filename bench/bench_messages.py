@@ -7,10 +7,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import pyarrow.parquet as pq
 
+from bench import harness
 from bench.harness import Result, local_server, timed
 from bench.samples import imu_message, push_imu
 
@@ -52,6 +51,4 @@ def run(count: int = COUNT) -> list[Result]:
 
 
 if __name__ == "__main__":
-    results = run(int(sys.argv[1]) if len(sys.argv) > 1 else COUNT)
-    for result in results:
-        print(result.line())
+    harness.main(run, COUNT)

@@ -9,10 +9,10 @@ one thread, one topic after the other. Target: parallel >= 1.3x faster (ratio of
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Callable
 
+from bench import harness
 from bench.harness import Result, local_server, timed
 from bench.samples import T0_NS, imu_message
 from smalto import GPS, IMU, Image, Message, Point3d
@@ -103,5 +103,4 @@ def run(seconds: int = SECONDS) -> list[Result]:
 
 
 if __name__ == "__main__":
-    for result in run(int(sys.argv[1]) if len(sys.argv) > 1 else SECONDS):
-        print(result.line())
+    harness.main(run, SECONDS)

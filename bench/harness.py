@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,3 +87,9 @@ def local_server(chunk_size_mb: int = 64) -> Iterator[tuple[Path, MosaicoClient]
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
+
+
+def main(run: Callable[[int], Sequence[Result]], default: int) -> None:
+    """Run one scenario from the command line (size from ``argv[1]``) and print its lines."""
+    for result in run(int(sys.argv[1]) if len(sys.argv) > 1 else default):
+        print(result.line())
