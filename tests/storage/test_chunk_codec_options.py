@@ -29,7 +29,7 @@ def test_encodings_follow_the_column_kind() -> None:
         "timestamp_ns": "DELTA_BINARY_PACKED",
     }
     assert "data" not in options["write_statistics"]
-    assert options["compression"]["data"] == "none"
+    assert options["compression"] == "none"
     assert parquet_write_options(_table())["compression"] == "zstd"
 
 

@@ -52,6 +52,9 @@ class ServerSettings:
     """PEM CA bundle client certificates must chain to: mutual TLS (needs ``tls_cert``)."""
     fsync: bool = True
     """fsync chunk objects before registering them (durability across power loss)."""
+    direct_io: bool = True
+    """Write large chunk objects of a local store with direct I/O, bypassing the page cache
+    (falls back by itself where the file system refuses it)."""
     upload_lease_seconds: float = 30.0
     """An upload whose server has not heartbeaten for this long (s) is closed by recovery."""
     gc_on_start: bool = True

@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from smalto.catalog import Catalog, StoreScope
 from smalto.server.settings import ServerSettings
 from smalto.storage import ObjectStore, open_object_store
+from smalto.storage.buffer_pool import BufferPool
 from smalto.storage.keys import sequence_prefix, topic_prefix
 
-__all__ = ["ServerState", "open_store"]
+__all__ = ["KEPT_CHUNK_BUFFERS", "ServerState", "open_store"]
+
+KEPT_CHUNK_BUFFERS = 4
+"""Chunk output buffers kept for reuse: two uploads encoding two chunks each (about 4 x 72 MiB
+with the default chunk size)."""
 
 
 def open_store(settings: ServerSettings) -> ObjectStore:
@@ -18,6 +23,7 @@ def open_store(settings: ServerSettings) -> ObjectStore:
     return open_object_store(
         settings.resolved_store_url,
         fsync=settings.fsync,
+        direct_io=settings.direct_io,
         s3_endpoint=settings.s3_endpoint,
         s3_region=settings.s3_region,
     )
@@ -32,6 +38,8 @@ class ServerState:
     store: ObjectStore
     instance_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     """This server process's identity in the catalog (it holds the upload claims)."""
+    buffers: BufferPool = field(default_factory=lambda: BufferPool(keep=KEPT_CHUNK_BUFFERS))
+    """Output buffers chunks are encoded into, reused from one chunk to the next."""
 
     @classmethod
     def open(cls, settings: ServerSettings) -> ServerState:

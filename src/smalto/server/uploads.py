@@ -21,7 +21,12 @@ from smalto.protocol.commands import PutCommand, decode_command
 from smalto.protocol.locators import split_topic_locator
 from smalto.server.schema_check import check_upload_schema
 from smalto.server.state import ServerState
-from smalto.storage.chunk_codec import TIMESTAMP_COLUMN, ChunkBuffer, encode_chunk
+from smalto.storage.chunk_codec import (
+    TIMESTAMP_COLUMN,
+    ChunkBuffer,
+    encode_chunk,
+    encoded_size_bound,
+)
 from smalto.storage.keys import chunk_key
 
 __all__ = ["Uploads"]
@@ -92,9 +97,15 @@ class Uploads:
                     job = partial(self._commit, topic, table, next_index, previous)
                     pending.append(encoders.submit(job))
                     next_index += 1
+            # The last chunk starts as soon as an encoder is free, not after all the others.
+            last = buffer.take(storage_schema)
+            if last is not None:
+                previous = pending[-1] if pending else None
+                pending.append(
+                    encoders.submit(partial(self._commit, topic, last, next_index, previous))
+                )
             for future in pending:
                 future.result()
-        self._commit(topic, buffer.take(storage_schema), next_index)
 
     def _check_batch(self, batch: pa.RecordBatch, locator: str) -> None:
         """Refuse an oversized batch, and one whose buffers contradict its own layout."""
@@ -124,9 +135,10 @@ class Uploads:
         is committed, register it in the catalog."""
         if table is None:
             return
-        encoded = encode_chunk(table, topic.serialization_format)
         key = chunk_key(topic.sequence_uuid, topic.uuid, index)
-        self.state.store.put(key, encoded.data)
+        with self.state.buffers.lease(encoded_size_bound(table)) as out:
+            encoded = encode_chunk(table, topic.serialization_format, out)
+            self.state.store.put(key, encoded.data)
         if previous is not None:
             # Its failure is this chunk's too: the catalog never has a gap (an object written
             # without its row is an orphan, removed by `smalto gc`).

@@ -4,10 +4,10 @@ Parquet settings follow the serialization format and were chosen by measurement 
 docs/performance.md): every format compresses with zstd level 1; dictionary encoding is kept for
 text columns only (on sensor numbers it more than doubled the write time and grew the file);
 float leaves use BYTE_STREAM_SPLIT (smaller and faster with zstd) and ``timestamp_ns`` uses
-DELTA_BINARY_PACKED (it grows steadily). ``image`` stores binary blobs uncompressed (already
-compressed or incompressible). Statistics (except on blobs, where min/max prunes nothing and cost
-10x the write time) and the page index are on, and row groups are sized so a time-window read
-touches only the row groups it needs.
+DELTA_BINARY_PACKED (it grows steadily). ``image`` chunks are not compressed (blobs are compressed
+already or incompressible, and their row groups hold a row or two). Statistics (except on blobs,
+where min/max prunes nothing and cost 10x the write time) and the page index are on, and row
+groups are sized so a time-window read touches only the row groups it needs.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ import pyarrow.parquet as pq
 
 from smalto.catalog.records import ColumnStats
 from smalto.storage.column_stats import chunk_column_stats
+from smalto.storage.direct_io import aligned_buffer
 
 __all__ = [
     "TIMESTAMP_COLUMN",
     "ChunkBuffer",
     "EncodedChunk",
     "encode_chunk",
+    "encoded_size_bound",
     "parquet_write_options",
     "sort_by_timestamp",
 ]
@@ -124,8 +126,10 @@ def _parquet_options(table: pa.Table, serialization_format: str) -> dict[str, An
     # Min/max of blobs prunes nothing and cost 10x the write time of 6 MB images.
     options["write_statistics"] = [path for path, _ in leaves if path not in blobs] or False
     if serialization_format == "image" and blobs:
-        options["compression"] = {path: "none" if path in blobs else "zstd" for path, _ in leaves}
-        options["compression_level"] = None  # "none" takes no level; zstd keeps its default
+        # Blobs are compressed already or barely shrink; the other columns hold a few rows per
+        # row group, where a zstd context per column chunk cost more than it saved.
+        options["compression"] = "none"
+        options["compression_level"] = None
     return options
 
 
@@ -143,14 +147,22 @@ def parquet_write_options(table: pa.Table, serialization_format: str = "default"
     }
 
 
-def _write_parquet(table: pa.Table, options: dict[str, Any]) -> pa.Buffer:
-    """``table`` as Parquet bytes, written into one buffer sized up front.
+def encoded_size_bound(table: pa.Table) -> int:
+    """Bytes of an output buffer that holds the Parquet encoding of ``table`` in practice (its
+    Arrow size plus a margin for headers and incompressible data)."""
+    return table.nbytes + table.nbytes // 16 + (1 << 20)
+
+
+def _write_parquet(table: pa.Table, options: dict[str, Any], out: pa.Buffer | None) -> pa.Buffer:
+    """``table`` as Parquet bytes, written into ``out`` (a mutable buffer), or into one buffer
+    sized up front when ``out`` is None.
 
     A growing output stream reallocates and copies as it grows (measured: 40 % of the encode
-    time of 6 MB images); the table's own size plus a margin holds the file in practice, and
-    the rare file that does not fit is written again into a growing stream.
+    time of 6 MB images); a buffer of `encoded_size_bound` bytes holds the file in practice,
+    and the rare file that does not fit is written again into a growing stream. The buffer is
+    aligned for direct I/O (`smalto.storage.direct_io`).
     """
-    buffer = pa.allocate_buffer(table.nbytes + table.nbytes // 16 + (1 << 20))
+    buffer = aligned_buffer(encoded_size_bound(table)) if out is None else out
     writer = pa.FixedSizeBufferWriter(buffer)
     try:
         pq.write_table(table, writer, **options)
@@ -161,10 +173,16 @@ def _write_parquet(table: pa.Table, options: dict[str, Any]) -> pa.Buffer:
     return buffer.slice(0, writer.tell())
 
 
-def encode_chunk(table: pa.Table, serialization_format: str) -> EncodedChunk:
-    """Sort ``table`` by ``timestamp_ns`` and encode it as one Parquet object with its stats."""
+def encode_chunk(
+    table: pa.Table, serialization_format: str, out: pa.Buffer | None = None
+) -> EncodedChunk:
+    """Sort ``table`` by ``timestamp_ns`` and encode it as one Parquet object with its stats.
+
+    The bytes are written into ``out`` when given (a mutable buffer of `encoded_size_bound`
+    bytes, e.g. from a `BufferPool`; the chunk's ``data`` is then a slice of it).
+    """
     table = sort_by_timestamp(table)
-    data = _write_parquet(table, parquet_write_options(table, serialization_format))
+    data = _write_parquet(table, parquet_write_options(table, serialization_format), out)
     timestamps = table.column(TIMESTAMP_COLUMN)
     return EncodedChunk(
         data=data,

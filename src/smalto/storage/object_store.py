@@ -1,6 +1,7 @@
 """Where chunk objects live: the `ObjectStore` seam and its local-directory implementation.
 
-A ``put`` is atomic: readers see the whole object or nothing (temp file, fsync, rename).
+A ``put`` is atomic: readers see the whole object or nothing (temp file, fsync, rename). Large
+objects are written with direct I/O (`smalto.storage.direct_io`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from smalto.errors import InvalidRequest, NotFound
+from smalto.storage.direct_io import write_new_file
 
 __all__ = ["LocalObjectStore", "ObjectStore"]
 
@@ -58,10 +60,11 @@ def _check_key(key: str) -> None:
 class LocalObjectStore:
     """Objects as files under one root directory."""
 
-    def __init__(self, root: Path, fsync: bool = True) -> None:
+    def __init__(self, root: Path, fsync: bool = True, direct_io: bool = True) -> None:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.fsync = fsync
+        self.direct_io = direct_io
 
     def _path(self, key: str) -> Path:
         _check_key(key.rstrip("/") or key)
@@ -73,11 +76,7 @@ class LocalObjectStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{target.name}{_TEMP_MARKER}{uuid.uuid4().hex}")
         try:
-            with open(temp, "wb") as out:
-                out.write(memoryview(data))
-                if self.fsync:
-                    out.flush()
-                    os.fsync(out.fileno())
+            write_new_file(temp, data, fsync=self.fsync, direct=self.direct_io)
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)

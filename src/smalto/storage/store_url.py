@@ -13,13 +13,14 @@ __all__ = ["open_object_store"]
 def open_object_store(
     url_or_path: str | Path,
     fsync: bool = True,
+    direct_io: bool = True,
     s3_endpoint: str | None = None,
     s3_region: str | None = None,
 ) -> ObjectStore:
     """The store at ``url_or_path``: ``s3://…`` (S3-compatible), ``file://…`` or a directory.
 
-    ``fsync`` applies to local directories, ``s3_endpoint`` and ``s3_region`` to S3 (both default
-    to the standard AWS environment variables).
+    ``fsync`` and ``direct_io`` apply to local directories, ``s3_endpoint`` and ``s3_region`` to
+    S3 (both default to the standard AWS environment variables).
     """
     text = str(url_or_path)
     if text.startswith("s3://"):
@@ -27,9 +28,11 @@ def open_object_store(
 
         return S3ObjectStore(text, endpoint=s3_endpoint, region=s3_region)
     if text.startswith("file://"):
-        return LocalObjectStore(Path(text.removeprefix("file://")), fsync=fsync)
+        return LocalObjectStore(
+            Path(text.removeprefix("file://")), fsync=fsync, direct_io=direct_io
+        )
     if "://" in text:
         raise InvalidRequest(
             f"unsupported store URL {text!r}: use a directory, file:///path or s3://bucket/prefix"
         )
-    return LocalObjectStore(Path(text), fsync=fsync)
+    return LocalObjectStore(Path(text), fsync=fsync, direct_io=direct_io)
