@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import smalto
+from smalto import Image, Message
+from smalto.client import MosaicoClient
 from smalto.server import SmaltoServer
 from tests.client.samples import write_imu_sequence
 
@@ -70,3 +76,49 @@ def test_sequences_without_a_server_says_so() -> None:
     result = smalto_cli("sequences", "list", "--port", "1")
     assert result.returncode == 2
     assert "error:" in result.stderr
+
+
+def _serve(data: Path, *options: str) -> tuple[subprocess.Popen[bytes], MosaicoClient]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "smalto.cli", "serve", "--port", str(port)]
+    command += ["--data", str(data), "--log-level", "warning", *options]
+    process = subprocess.Popen(command)
+    return process, MosaicoClient.connect("127.0.0.1", port, timeout=30)
+
+
+def test_serve_stores_large_chunks_with_and_without_direct_io(tmp_path: Path) -> None:
+    # 6 MiB frames are sent one per batch and make one chunk each (cut at 1 MiB): large enough
+    # for direct I/O, with a tail that is not a whole block.
+    frames = [os.urandom(6 * 1024 * 1024 + 7) for _ in range(3)]
+    for option in ("--direct-io", "--no-direct-io"):
+        process, client = _serve(tmp_path / option, "--chunk-size-mb", "1", option)
+        try:
+            with client.sequence_create("frames", {}) as writer:
+                camera = writer.topic_create("camera", {}, Image)
+                for i, frame in enumerate(frames):
+                    data = Image(
+                        data=frame,
+                        format="raw",
+                        width=1,
+                        height=len(frame),
+                        stride=1,
+                        encoding="mono8",
+                    )
+                    camera.push(Message(timestamp_ns=i, data=data))
+            handler = client.topic_handler("frames", "/camera")
+            assert handler is not None
+            assert handler.to_arrow().column("data").to_pylist() == frames
+        finally:
+            client.close()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0
+        assert len(list((tmp_path / option).rglob("*.parquet"))) == len(frames)
+
+
+def test_serve_keeps_freed_memory_on_glibc() -> None:
+    code = "from smalto.server.memory import keep_freed_memory as k; print(k())"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert result.stdout.strip() == str(expected)

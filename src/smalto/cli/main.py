@@ -103,10 +103,18 @@ def serve(
         float,
         typer.Option(min=0.1, help="Seconds without heartbeat after which an upload is closed."),
     ] = 30.0,
+    direct_io: Annotated[
+        bool,
+        typer.Option(
+            help="Write large chunk files of a local store with direct I/O (O_DIRECT), "
+            "bypassing the page cache."
+        ),
+    ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Start a server; Ctrl-C (SIGINT) or SIGTERM stops it cleanly."""
     from smalto.server import ServerSettings, SmaltoServer
+    from smalto.server.memory import keep_freed_memory
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -130,10 +138,12 @@ def serve(
             tls_key=tls_key,
             tls_client_ca=tls_client_ca,
             upload_lease_seconds=upload_lease_seconds,
+            direct_io=direct_io,
         )
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
+    keep_freed_memory()  # this process is the server's own
     server = SmaltoServer(settings)
     try:
         server.serve_forever()

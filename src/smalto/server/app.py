@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -103,6 +104,8 @@ class SmaltoServer:
         previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             self.start()
+            # What start-up loaded lives as long as the server: the collector need not rescan it.
+            gc.freeze()
             while not stop.wait(0.5):
                 pass
         finally:
