@@ -8,6 +8,7 @@ after the other; chunks that do (out-of-order uploads) are merged and sorted tog
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyarrow as pa
@@ -109,11 +110,30 @@ def iter_window_batches(
     columns: Sequence[str] | None = None,
     target_bytes: int = _BATCH_BYTES,
 ) -> Iterator[pa.RecordBatch]:
-    """Non-empty record batches of the window, globally sorted by ``timestamp_ns``."""
-    for group in overlap_groups(chunks):
+    """Non-empty record batches of the window, globally sorted by ``timestamp_ns``.
+
+    While the batches of one group of chunks are consumed (sent), the next group is read and
+    decoded on a helper thread (Parquet decoding releases the GIL), so reading and sending
+    overlap; at most two groups are in memory at once.
+    """
+
+    def load(group: list[ChunkRecord]) -> pa.Table:
         tables = [read_chunk_window(store, c, start_ns, end_ns, columns) for c in group]
         table = tables[0] if len(tables) == 1 else _merge(tables, schema)
-        yield from _slices(table.cast(schema) if table.schema != schema else table, target_bytes)
+        return table.cast(schema) if table.schema != schema else table
+
+    groups = overlap_groups(chunks)
+    if len(groups) <= 1:
+        for group in groups:
+            yield from _slices(load(group), target_bytes)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="smalto-read") as reader:
+        upcoming = reader.submit(load, groups[0])
+        for following in groups[1:]:
+            table = upcoming.result()
+            upcoming = reader.submit(load, following)
+            yield from _slices(table, target_bytes)
+        yield from _slices(upcoming.result(), target_bytes)
 
 
 def _merge(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
