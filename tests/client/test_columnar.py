@@ -160,3 +160,29 @@ def test_streamers_hand_over_their_rows_as_tables(client: MosaicoClient) -> None
     merged.close()
     single = sequence.get_data_streamer(topics=["/gps"])
     assert [(name, m.timestamp_ns) for name, m in single][:2] == [("/gps", 0), ("/gps", 1_000)]
+
+
+def test_whole_row_reads_equal_the_arrow_stream(client: MosaicoClient) -> None:
+    # to_arrow without columns travels as Parquet parts; naming every column forces the Arrow
+    # stream. Both must give the same table, schema metadata included, for every window.
+    with client.sequence_create("parts", {}) as writer:
+        imu = writer.topic_create("imu", {}, IMU)
+        imu.push_batch(_imu_arrays(N))
+        imu.push_batch(_imu_arrays(N, start=N // 2))  # overlaps the first rows in time
+        writer.topic_create("gps", {}, GPS)  # no rows at all
+    handler = client.topic_handler("parts", "/imu")
+    assert handler is not None
+    every = handler.to_arrow().column_names
+    for window in [(None, None), (10_000, 30_000), (60_000, None), (None, 0), (10**9, None)]:
+        whole = handler.to_arrow(*window)
+        assert whole.equals(handler.to_arrow(*window, columns=every), check_metadata=True)
+    assert handler.to_arrow().num_rows == 2 * N
+    sequence = client.sequence_handler("parts")
+    assert sequence is not None
+    tables = sequence.to_arrow()
+    assert tables["/imu"].equals(handler.to_arrow(), check_metadata=True)
+    assert tables["/gps"].num_rows == 0
+    assert (
+        tables["/gps"].schema.metadata
+        == sequence.to_arrow(columns=["frame_id"])["/gps"].schema.metadata
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -25,6 +25,7 @@ from smalto.client.flight_info import (
     topic_endpoints,
     user_metadata,
 )
+from smalto.client.parquet_reads import read_parquet_parts
 from smalto.client.resources import ClientResources
 from smalto.client.session_writer import SequenceUpdater
 from smalto.client.streaming import SequenceDataStreamer, TopicDataStreamer, check_window
@@ -112,13 +113,18 @@ class SequenceHandler:
         self._topic_handlers.clear()
 
     def _describe(
-        self, start_ns: int | None, end_ns: int | None, columns: Sequence[str] | None = None
+        self,
+        start_ns: int | None,
+        end_ns: int | None,
+        columns: Sequence[str] | None = None,
+        encoding: Literal["parquet"] | None = None,
     ) -> flight.FlightInfo:
         command = FlightInfoCommand(
             resource_locator=self._name,
             timestamp_ns_start=start_ns,
             timestamp_ns_end=end_ns,
             columns=projection(columns),
+            encoding=encoding,
         )
         return self._resources.control.flight_info(command)
 
@@ -213,10 +219,12 @@ class SequenceHandler:
         start_ns: int | None,
         end_ns: int | None,
         columns: Sequence[str] | None = None,
+        encoding: Literal["parquet"] | None = None,
     ) -> list[TopicEndpoint]:
         check_window(start_ns, end_ns)
         topics = [topics] if isinstance(topics, str) else topics
-        return _select(topic_endpoints(self._describe(start_ns, end_ns, columns)), topics)
+        described = self._describe(start_ns, end_ns, columns, encoding)
+        return _select(topic_endpoints(described), topics)
 
     def get_data_streamer(
         self,
@@ -256,8 +264,12 @@ class SequenceHandler:
         ``columns`` names the top-level columns to fetch from every topic (each must have
         them; ``timestamp_ns`` always comes too); the others never cross the wire.
         """
-        endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, columns)
-        return {e.name: read_table(self._resources, e.ticket) for e in endpoints}
+        if columns is not None:
+            endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, columns)
+            return {e.name: read_table(self._resources, e.ticket) for e in endpoints}
+        # Whole rows: stored chunk files travel as they are and are decoded here.
+        endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, encoding="parquet")
+        return {e.name: read_parquet_parts(self._resources, e.ticket) for e in endpoints}
 
     def to_pandas(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -23,6 +23,7 @@ from smalto.client.flight_info import (
     topic_properties,
     user_metadata,
 )
+from smalto.client.parquet_reads import read_parquet_parts
 from smalto.client.resources import ClientResources
 from smalto.client.streaming import TopicDataStreamer, check_window
 from smalto.client.transport import translate_flight_errors
@@ -184,8 +185,9 @@ class TopicHandler:
         start_timestamp_ns: int | None,
         end_timestamp_ns: int | None,
         columns: Sequence[str] | None = None,
+        encoding: Literal["parquet"] | None = None,
     ) -> flight.Ticket:
-        if start_timestamp_ns is None and end_timestamp_ns is None and columns is None:
+        if start_timestamp_ns is None and end_timestamp_ns is None and columns is encoding is None:
             return self._endpoint.ticket
         check_window(start_timestamp_ns, end_timestamp_ns)
         command = FlightInfoCommand(
@@ -193,6 +195,7 @@ class TopicHandler:
             timestamp_ns_start=start_timestamp_ns,
             timestamp_ns_end=end_timestamp_ns,
             columns=projection(columns),
+            encoding=encoding,
         )
         info = self._resources.control.flight_info(command)
         return _pick_endpoint(topic_endpoints(info), self._locator).ticket
@@ -217,8 +220,12 @@ class TopicHandler:
         ``columns`` names the top-level columns to fetch (``timestamp_ns`` always comes too):
         the server leaves the others out, so they never cross the wire.
         """
-        ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, columns)
-        return read_table(self._resources, ticket)
+        if columns is not None:
+            ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, columns)
+            return read_table(self._resources, ticket)
+        # Whole rows: stored chunk files travel as they are and are decoded here.
+        ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, encoding="parquet")
+        return read_parquet_parts(self._resources, ticket)
 
     def to_pandas(
         self,

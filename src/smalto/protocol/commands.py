@@ -1,12 +1,13 @@
 """Flight descriptors and tickets: what DoPut, GetFlightInfo and DoGet carry (PROTOCOL.md §3 to 4).
 
 Tickets are opaque to clients. Ours are versioned JSON naming the topic by its internal uuid, the
-time window (start inclusive, end exclusive, int64 ns) and, as our extension, a column projection.
+time window (start inclusive, end exclusive, int64 ns) and, as our extensions, a column projection
+and the stream encoding (`smalto.protocol.parquet_parts`).
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -49,6 +50,9 @@ class FlightInfoCommand(_Command):
     timestamp_ns_end: int | None = Field(default=None, ge=_INT64_MIN, le=_INT64_MAX)
     columns: list[str] | None = None
     """Extension: project the data to these top-level columns (``timestamp_ns`` always kept)."""
+    encoding: Literal["parquet"] | None = None
+    """Extension: ``"parquet"`` makes the tickets stream Parquet parts instead of record batches
+    (`smalto.protocol.parquet_parts`); None is the standard Arrow stream."""
 
 
 class TopicTicket(_Command):
@@ -59,6 +63,7 @@ class TopicTicket(_Command):
     start_ns: int | None = None
     end_ns: int | None = None
     columns: list[str] | None = None
+    encoding: Literal["parquet"] | None = None
 
     def encode(self) -> bytes:
         """The ticket bytes."""

@@ -22,9 +22,10 @@ from smalto.protocol.metadata import (
     topic_location,
     topic_schema_metadata,
 )
+from smalto.protocol.parquet_parts import part_batch, parts_schema
 from smalto.server.state import ServerState
 from smalto.storage.chunk_codec import TIMESTAMP_COLUMN
-from smalto.storage.chunk_reader import iter_window_batches
+from smalto.storage.chunk_reader import iter_window_batches, iter_window_parquet
 
 __all__ = ["Reads"]
 
@@ -71,6 +72,7 @@ def _endpoint(topic: TopicRecord, command: FlightInfoCommand) -> flight.FlightEn
         start_ns=command.timestamp_ns_start,
         end_ns=command.timestamp_ns_end,
         columns=command.columns,
+        encoding=command.encoding,
     )
     return flight.FlightEndpoint(
         ticket.encode(),
@@ -154,13 +156,28 @@ class Reads:
             raise TopicNotFound("the topic of this ticket no longer exists; ask for a new ticket")
         schema = self._projected(topic_schema(topic), ticket.columns, topic)
         chunks = self.state.catalog.list_chunks(topic.id, ticket.start_ns, ticket.end_ns)
+        columns = None if ticket.columns is None else schema.names
+        if ticket.encoding == "parquet":
+            stream = parts_schema(schema)
+            files = iter_window_parquet(
+                self.state.store,
+                chunks,
+                schema.remove_metadata(),
+                ticket.start_ns,
+                ticket.end_ns,
+                columns,
+            )
+            parts = pa.RecordBatchReader.from_batches(
+                stream, (part_batch(stream, parquet) for parquet in files)
+            )
+            return flight.RecordBatchStream(parts)
         batches = iter_window_batches(
             self.state.store,
             chunks,
             schema.remove_metadata(),
             ticket.start_ns,
             ticket.end_ns,
-            None if ticket.columns is None else schema.names,
+            columns,
         )
         reader = pa.RecordBatchReader.from_batches(
             schema, (b.replace_schema_metadata(schema.metadata) for b in batches)

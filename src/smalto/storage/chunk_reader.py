@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -19,10 +20,17 @@ from smalto.catalog.records import ChunkRecord
 from smalto.storage.chunk_codec import TIMESTAMP_COLUMN, sort_by_timestamp
 from smalto.storage.object_store import ObjectStore
 
-__all__ = ["iter_window_batches", "overlap_groups", "read_chunk_window"]
+__all__ = [
+    "iter_window_batches",
+    "iter_window_parquet",
+    "overlap_groups",
+    "read_chunk_window",
+]
 
 _BATCH_BYTES = 4 * 1024 * 1024
 _MAX_BATCH_ROWS = 65_536
+_PART_BYTES = 64 * 1024 * 1024
+"""Arrow bytes of rows re-encoded into one Parquet part (far below the 2 GiB of a binary value)."""
 
 
 def _row_group_overlaps(
@@ -49,6 +57,13 @@ def _window_filter(table: pa.Table, start_ns: int | None, end_ns: int | None) ->
     return table.filter(mask)
 
 
+def _inside(chunk: ChunkRecord, start_ns: int | None, end_ns: int | None) -> bool:
+    """Whether every row of ``chunk`` lies in the window ``[start_ns, end_ns)``."""
+    return (start_ns is None or chunk.start_ns >= start_ns) and (
+        end_ns is None or chunk.end_ns < end_ns
+    )
+
+
 def read_chunk_window(
     store: ObjectStore,
     chunk: ChunkRecord,
@@ -59,10 +74,7 @@ def read_chunk_window(
     """Rows of one chunk with ``start_ns <= timestamp_ns < end_ns``, in chunk (time) order."""
     parquet = pq.ParquetFile(store.open(chunk.object_key))
     schema = parquet.schema_arrow
-    whole = (start_ns is None or chunk.start_ns >= start_ns) and (
-        end_ns is None or chunk.end_ns < end_ns
-    )
-    if whole:
+    if _inside(chunk, start_ns, end_ns):
         return parquet.read(columns=None if columns is None else list(columns))
     column = schema.get_field_index(TIMESTAMP_COLUMN)
     metadata = parquet.metadata
@@ -101,6 +113,20 @@ def _slices(table: pa.Table, target_bytes: int) -> Iterator[pa.RecordBatch]:
             yield batch
 
 
+def _load_group(
+    store: ObjectStore,
+    group: list[ChunkRecord],
+    schema: pa.Schema,
+    start_ns: int | None,
+    end_ns: int | None,
+    columns: Sequence[str] | None,
+) -> pa.Table:
+    """The window's rows of one overlap group, sorted, as ``schema``."""
+    tables = [read_chunk_window(store, c, start_ns, end_ns, columns) for c in group]
+    table = tables[0] if len(tables) == 1 else _merge(tables, schema)
+    return table.cast(schema) if table.schema != schema else table
+
+
 def iter_window_batches(
     store: ObjectStore,
     chunks: Sequence[ChunkRecord],
@@ -116,13 +142,10 @@ def iter_window_batches(
     decoded on a helper thread (Parquet decoding releases the GIL), so reading and sending
     overlap; at most two groups are in memory at once.
     """
-
-    def load(group: list[ChunkRecord]) -> pa.Table:
-        tables = [read_chunk_window(store, c, start_ns, end_ns, columns) for c in group]
-        table = tables[0] if len(tables) == 1 else _merge(tables, schema)
-        return table.cast(schema) if table.schema != schema else table
-
     groups = overlap_groups(chunks)
+    load = partial(
+        _load_group, store, schema=schema, start_ns=start_ns, end_ns=end_ns, columns=columns
+    )
     if len(groups) <= 1:
         for group in groups:
             yield from _slices(load(group), target_bytes)
@@ -134,6 +157,40 @@ def iter_window_batches(
             upcoming = reader.submit(load, following)
             yield from _slices(table, target_bytes)
         yield from _slices(upcoming.result(), target_bytes)
+
+
+def iter_window_parquet(
+    store: ObjectStore,
+    chunks: Sequence[ChunkRecord],
+    schema: pa.Schema,
+    start_ns: int | None = None,
+    end_ns: int | None = None,
+    columns: Sequence[str] | None = None,
+    part_bytes: int = _PART_BYTES,
+) -> Iterator[pa.Buffer]:
+    """The window as Parquet files in time order, for `smalto.protocol.parquet_parts`.
+
+    A chunk wholly inside the window, overlapping no other, is its stored file as it is (no
+    copy from a local store); other rows are re-encoded, uncompressed, in files of about
+    ``part_bytes`` of Arrow data at most. Empty parts are left out.
+    """
+    for group in overlap_groups(chunks):
+        if len(group) == 1 and columns is None and _inside(group[0], start_ns, end_ns):
+            yield store.open(group[0].object_key).read_buffer()
+            continue
+        table = _load_group(store, group, schema, start_ns, end_ns, columns)
+        rows = max(1, part_bytes // max(1, table.nbytes // max(1, table.num_rows)))
+        for offset in range(0, table.num_rows, rows):
+            sink = pa.BufferOutputStream()
+            pq.write_table(
+                table.slice(offset, rows),
+                sink,
+                compression="none",
+                use_dictionary=False,
+                write_statistics=False,
+                store_schema=True,
+            )
+            yield sink.getvalue()
 
 
 def _merge(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
