@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from smalto.catalog import Catalog
-from smalto.protocol.parquet_parts import PART_COLUMN, table_schema
+from smalto.protocol.parquet_parts import PART_COLUMN, is_parts_stream, table_schema
 from smalto.server import ServerSettings, SmaltoServer
 from smalto.storage.chunk_reader import iter_window_parquet
 from smalto.storage.object_store import LocalObjectStore
@@ -32,6 +32,9 @@ def _parts(
     descriptor = flight.FlightDescriptor.for_command(json.dumps(command).encode())
     ticket = client.get_flight_info(descriptor).endpoints[0].ticket
     reader = client.do_get(ticket)
+    if not is_parts_stream(reader.schema):
+        reader.read_all()
+        return reader.schema, []
     parts = [chunk.data.column(0)[0].as_buffer() for chunk in reader]
     return reader.schema, parts
 
@@ -65,14 +68,20 @@ def test_cut_and_overlapping_chunks_are_re_encoded_in_time_order(
     with SmaltoServer(settings) as server:
         client = flight.FlightClient(server.location)
         _, topic_uuid = create_topic(client, "o", "t")
+        # Three chunks overlapping in time, then two that overlap nothing.
         batches = [readings([50, 10, 30]), readings([20, 40]), readings([5, 60, 25])]
         batches += [readings([100, 110]), readings([200, 210, 220])]
         put(client, "o/t", topic_uuid, batches)
-        for window in [(None, None), (20, 50), (25, 215), (100, 111), (300, 400)]:
-            _, parts = _parts(client, "o/t", *window)
+        for window in [(None, None), (25, 215), (100, 111), (6, 300)]:
+            stream, parts = _parts(client, "o/t", *window)
+            assert is_parts_stream(stream)
             expected = read_topic(client, "o/t", *window)
             assert _rows(parts) == expected.column("timestamp_ns").to_pylist()
             assert all(pq.read_metadata(pa.BufferReader(p)).num_rows for p in parts)
+        # No stored file would pass through whole: the server answers with the Arrow stream.
+        for window in [(20, 50), (101, 215), (300, 400)]:
+            stream, _ = _parts(client, "o/t", *window)
+            assert not is_parts_stream(stream)
         client.close()
 
 

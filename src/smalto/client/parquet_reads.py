@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from smalto.client.resources import ClientResources
 from smalto.client.transport import translate_flight_errors
 from smalto.errors import SmaltoError
-from smalto.protocol.parquet_parts import table_schema
+from smalto.protocol.parquet_parts import is_parts_stream, table_schema
 
 __all__ = ["read_parquet_parts"]
 
@@ -35,14 +35,13 @@ def _decode(part: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
 
 def read_parquet_parts(resources: ClientResources, ticket: flight.Ticket) -> pa.Table:
     """The whole stream of a ``encoding="parquet"`` ticket as one table, with the topic's
-    schema and ``mosaico:`` metadata."""
+    schema and ``mosaico:`` metadata (the server may answer with an Arrow stream instead)."""
     address = resources.control.address
     with translate_flight_errors(address):
         reader = resources.control.do_get(ticket)
-        try:
-            schema = table_schema(reader.schema)
-        except ValueError as exc:
-            raise SmaltoError(f"the server at {address} sent {exc}") from None
+        if not is_parts_stream(reader.schema):
+            return reader.read_all()
+        schema = table_schema(reader.schema)
         bare = schema.remove_metadata()
         with ThreadPoolExecutor(_DECODERS, thread_name_prefix="smalto-decode") as decoders:
             parts: list[Future[pa.Table]] = [

@@ -25,7 +25,11 @@ from smalto.protocol.metadata import (
 from smalto.protocol.parquet_parts import part_batch, parts_schema
 from smalto.server.state import ServerState
 from smalto.storage.chunk_codec import TIMESTAMP_COLUMN
-from smalto.storage.chunk_reader import iter_window_batches, iter_window_parquet
+from smalto.storage.chunk_reader import (
+    iter_window_batches,
+    iter_window_parquet,
+    passes_through,
+)
 
 __all__ = ["Reads"]
 
@@ -157,7 +161,10 @@ class Reads:
         schema = self._projected(topic_schema(topic), ticket.columns, topic)
         chunks = self.state.catalog.list_chunks(topic.id, ticket.start_ns, ticket.end_ns)
         columns = None if ticket.columns is None else schema.names
-        if ticket.encoding == "parquet":
+        # Parquet parts pay off when stored files pass through; a window inside one chunk (or
+        # within overlapping ones) is cheaper decoded here than re-encoded: the Arrow stream.
+        whole_files = columns is None and passes_through(chunks, ticket.start_ns, ticket.end_ns)
+        if ticket.encoding == "parquet" and whole_files:
             stream = parts_schema(schema)
             files = iter_window_parquet(
                 self.state.store,

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -24,6 +25,7 @@ __all__ = [
     "iter_window_batches",
     "iter_window_parquet",
     "overlap_groups",
+    "passes_through",
     "read_chunk_window",
 ]
 
@@ -45,7 +47,14 @@ def _row_group_overlaps(
 
 
 def _window_filter(table: pa.Table, start_ns: int | None, end_ns: int | None) -> pa.Table:
+    """The rows of ``table`` inside the window: a zero-copy slice found by binary search, as
+    chunks are stored sorted by ``timestamp_ns`` (a mask filter for any that would not be)."""
     timestamps = table.column(TIMESTAMP_COLUMN)
+    values = timestamps.to_numpy()
+    if not timestamps.null_count and bool(np.all(values[1:] >= values[:-1])):
+        low = 0 if start_ns is None else int(np.searchsorted(values, start_ns, side="left"))
+        high = len(values) if end_ns is None else int(np.searchsorted(values, end_ns, "left"))
+        return table.slice(low, max(0, high - low))
     masks = []
     if start_ns is not None:
         masks.append(pc.greater_equal(timestamps, pa.scalar(start_ns, pa.int64())))
@@ -157,6 +166,14 @@ def iter_window_batches(
             upcoming = reader.submit(load, following)
             yield from _slices(table, target_bytes)
         yield from _slices(upcoming.result(), target_bytes)
+
+
+def passes_through(chunks: Sequence[ChunkRecord], start_ns: int | None, end_ns: int | None) -> bool:
+    """Whether some chunk of the window would go out as its stored file in
+    `iter_window_parquet` (wholly inside the window, overlapping no other chunk)."""
+    return any(
+        len(group) == 1 and _inside(group[0], start_ns, end_ns) for group in overlap_groups(chunks)
+    )
 
 
 def iter_window_parquet(
