@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -31,8 +32,10 @@ from smalto.storage.keys import chunk_key
 
 __all__ = ["Uploads"]
 
-_ENCODERS = 2
-"""Chunks of one upload encoded at once (each is one single-threaded Parquet write)."""
+_ENCODERS = 3
+"""Chunks of one upload encoded and stored at once: each is one single-threaded Parquet write
+followed by a direct-I/O write that waits on the disk, so a third keeps the cores busy while
+two wait (500 raw 1080p images: 2.2 s with two, 1.8-1.95 s with three or four)."""
 
 
 class Uploads:
@@ -78,8 +81,9 @@ class Uploads:
         buffer = ChunkBuffer(limit_bytes=self.state.settings.chunk_size_bytes)
         next_index = self.state.catalog.next_chunk_index(topic.id)
         storage_schema = schema.remove_metadata()
+        timestamp_index = schema.get_field_index(TIMESTAMP_COLUMN)
         # Full chunks are encoded and written on helper threads while the next ones arrive
-        # (Parquet encoding and file I/O release the GIL), two at a time; each is registered
+        # (Parquet encoding and file I/O release the GIL), three at a time; each is registered
         # in the catalog only after the one before it, so committed chunks never have a gap.
         with ThreadPoolExecutor(_ENCODERS, thread_name_prefix="smalto-chunk") as encoders:
             pending: deque[Future[None]] = deque()
@@ -88,8 +92,9 @@ class Uploads:
                 if batch is None:
                     continue
                 self._check_batch(batch, topic.locator)
-                _check_timestamps(batch, topic.locator)
-                if buffer.add(batch.replace_schema_metadata(None)):
+                _check_timestamps(batch.column(timestamp_index), topic.locator)
+                # (Table.from_batches ignores the batches' schema metadata.)
+                if buffer.add(batch):
                     if len(pending) == _ENCODERS:
                         pending.popleft().result()
                     table = buffer.take(storage_schema)
@@ -157,8 +162,7 @@ class Uploads:
         )
 
 
-def _check_timestamps(batch: pa.RecordBatch, locator: str) -> None:
-    timestamps = batch.column(TIMESTAMP_COLUMN)
+def _check_timestamps(timestamps: pa.Array[Any], locator: str) -> None:
     if timestamps.null_count:
         raise InvalidRequest(
             f"upload to '{locator}' has {timestamps.null_count} row(s) without {TIMESTAMP_COLUMN}"
