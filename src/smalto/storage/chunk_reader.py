@@ -33,6 +33,9 @@ _BATCH_BYTES = 4 * 1024 * 1024
 _MAX_BATCH_ROWS = 65_536
 _PART_BYTES = 64 * 1024 * 1024
 """Arrow bytes of rows re-encoded into one Parquet part (far below the 2 GiB of a binary value)."""
+_MAX_PASS_BYTES = 1024 * 1024 * 1024
+"""Largest stored file sent as it is (bytes); larger ones (``--chunk-size-mb`` in the
+gigabytes) are re-encoded in parts."""
 
 
 def _row_group_overlaps(
@@ -168,12 +171,20 @@ def iter_window_batches(
         yield from _slices(upcoming.result(), target_bytes)
 
 
+def _passes(group: list[ChunkRecord], start_ns: int | None, end_ns: int | None) -> bool:
+    """Whether an overlap group goes out as its stored file: one chunk, wholly inside the window,
+    small enough for one binary value of a record batch."""
+    return (
+        len(group) == 1
+        and group[0].size_bytes <= _MAX_PASS_BYTES
+        and _inside(group[0], start_ns, end_ns)
+    )
+
+
 def passes_through(chunks: Sequence[ChunkRecord], start_ns: int | None, end_ns: int | None) -> bool:
     """Whether some chunk of the window would go out as its stored file in
     `iter_window_parquet` (wholly inside the window, overlapping no other chunk)."""
-    return any(
-        len(group) == 1 and _inside(group[0], start_ns, end_ns) for group in overlap_groups(chunks)
-    )
+    return any(_passes(group, start_ns, end_ns) for group in overlap_groups(chunks))
 
 
 def iter_window_parquet(
@@ -192,7 +203,7 @@ def iter_window_parquet(
     ``part_bytes`` of Arrow data at most. Empty parts are left out.
     """
     for group in overlap_groups(chunks):
-        if len(group) == 1 and columns is None and _inside(group[0], start_ns, end_ns):
+        if columns is None and _passes(group, start_ns, end_ns):
             yield store.open(group[0].object_key).read_buffer()
             continue
         table = _load_group(store, group, schema, start_ns, end_ns, columns)
