@@ -14,8 +14,8 @@ from smalto.storage.keys import sequence_prefix, topic_prefix
 __all__ = ["KEPT_CHUNK_BUFFERS", "ServerState", "open_store"]
 
 KEPT_CHUNK_BUFFERS = 4
-"""Chunk output buffers kept for reuse: two uploads encoding two chunks each (about 4 x 72 MiB
-with the default chunk size)."""
+"""Chunk output buffers kept for reuse (an upload has up to three chunks in flight; about
+4 x 72 MiB with the default chunk size)."""
 
 
 def open_store(settings: ServerSettings) -> ObjectStore:
