@@ -1,9 +1,10 @@
-"""Reading a Parquet-parts DoGet stream (`smalto.protocol.parquet_parts`) into one Arrow table.
+"""Reading a whole DoGet stream into one Arrow table: record batches, or Parquet parts.
 
-Whole-table reads (`to_arrow` without a column projection) ask for this encoding: the server sends
-stored chunk files as they are, zstd-compressed, and the client decodes them on a few threads
-while the next ones arrive. On the reference VM that read 5,000,000 IMU rows about twice as fast
-as the Arrow stream, with a third of the bytes on the wire (docs/performance.md).
+Whole-row reads (`to_arrow` without a column projection) ask for Parquet parts
+(`smalto.protocol.parquet_parts`): the server sends stored chunk files as they are,
+zstd-compressed, and the client decodes them on a few threads while the next ones arrive. On
+the reference VM that read 5,000,000 IMU rows about twice as fast as the Arrow stream, with a
+third of the bytes on the wire (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from smalto.client.transport import translate_flight_errors
 from smalto.errors import SmaltoError
 from smalto.protocol.parquet_parts import is_parts_stream, table_schema
 
-__all__ = ["read_parquet_parts"]
+__all__ = ["read_table"]
 
 _DECODERS = max(1, min(4, os.cpu_count() or 1))
 """Parts decoded at once (each decode also spreads its columns over Arrow's CPU pool)."""
@@ -33,9 +34,10 @@ def _decode(part: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
     return table.cast(schema)
 
 
-def read_parquet_parts(resources: ClientResources, ticket: flight.Ticket) -> pa.Table:
-    """The whole stream of a ``encoding="parquet"`` ticket as one table, with the topic's
-    schema and ``mosaico:`` metadata (the server may answer with an Arrow stream instead)."""
+def read_table(resources: ClientResources, ticket: flight.Ticket) -> pa.Table:
+    """The whole DoGet stream of ``ticket`` as one table, with the topic's schema and
+    ``mosaico:`` metadata: an Arrow stream is collected by Arrow (no Python per batch), Parquet
+    parts (which the server may send for a ``encoding="parquet"`` ticket) are decoded here."""
     address = resources.control.address
     with translate_flight_errors(address):
         reader = resources.control.do_get(ticket)

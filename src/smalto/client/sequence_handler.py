@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -25,14 +25,14 @@ from smalto.client.flight_info import (
     topic_endpoints,
     user_metadata,
 )
-from smalto.client.parquet_reads import read_parquet_parts
+from smalto.client.parquet_reads import read_table
 from smalto.client.resources import ClientResources
 from smalto.client.session_writer import SequenceUpdater
 from smalto.client.streaming import SequenceDataStreamer, TopicDataStreamer, check_window
-from smalto.client.topic_handler import TopicHandler, projection, read_table
+from smalto.client.topic_handler import TopicHandler, projection
 from smalto.enums import SessionLevelErrorPolicy
 from smalto.errors import NotFound
-from smalto.protocol.commands import FlightInfoCommand
+from smalto.protocol.commands import FlightInfoCommand, StreamEncoding
 from smalto.protocol.locators import split_topic_locator, topic_name, validate_sequence_name
 from smalto.protocol.metadata import SessionInfo
 
@@ -117,7 +117,7 @@ class SequenceHandler:
         start_ns: int | None,
         end_ns: int | None,
         columns: Sequence[str] | None = None,
-        encoding: Literal["parquet"] | None = None,
+        encoding: StreamEncoding | None = None,
     ) -> flight.FlightInfo:
         command = FlightInfoCommand(
             resource_locator=self._name,
@@ -219,7 +219,7 @@ class SequenceHandler:
         start_ns: int | None,
         end_ns: int | None,
         columns: Sequence[str] | None = None,
-        encoding: Literal["parquet"] | None = None,
+        encoding: StreamEncoding | None = None,
     ) -> list[TopicEndpoint]:
         check_window(start_ns, end_ns)
         topics = [topics] if isinstance(topics, str) else topics
@@ -264,12 +264,10 @@ class SequenceHandler:
         ``columns`` names the top-level columns to fetch from every topic (each must have
         them; ``timestamp_ns`` always comes too); the others never cross the wire.
         """
-        if columns is not None:
-            endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, columns)
-            return {e.name: read_table(self._resources, e.ticket) for e in endpoints}
         # Whole rows: stored chunk files travel as they are and are decoded here.
-        endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, encoding="parquet")
-        return {e.name: read_parquet_parts(self._resources, e.ticket) for e in endpoints}
+        encoding: StreamEncoding | None = "parquet" if columns is None else None
+        endpoints = self._selected(topics, start_timestamp_ns, end_timestamp_ns, columns, encoding)
+        return {e.name: read_table(self._resources, e.ticket) for e in endpoints}
 
     def to_pandas(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.flight as flight
@@ -23,21 +23,20 @@ from smalto.client.flight_info import (
     topic_properties,
     user_metadata,
 )
-from smalto.client.parquet_reads import read_parquet_parts
+from smalto.client.parquet_reads import read_table
 from smalto.client.resources import ClientResources
 from smalto.client.streaming import TopicDataStreamer, check_window
-from smalto.client.transport import translate_flight_errors
 from smalto.enums import SerializationFormat
 from smalto.errors import SmaltoError
 from smalto.ontology import Serializable, get_ontology
-from smalto.protocol.commands import FlightInfoCommand
+from smalto.protocol.commands import FlightInfoCommand, StreamEncoding
 from smalto.protocol.locators import join_topic_locator, split_topic_locator, topic_name
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-__all__ = ["TopicHandler", "projection", "read_table"]
+__all__ = ["TopicHandler", "projection"]
 
 
 def projection(columns: Sequence[str] | None) -> list[str] | None:
@@ -47,15 +46,6 @@ def projection(columns: Sequence[str] | None) -> list[str] | None:
     if isinstance(columns, str):
         raise ValueError(f"columns takes a list of column names, got the string {columns!r}")
     return list(columns)
-
-
-def read_table(resources: ClientResources, ticket: flight.Ticket) -> pa.Table:
-    """The whole DoGet stream of ``ticket`` as one Arrow table (with its ``mosaico:`` metadata).
-
-    The batches are collected by Arrow as they arrive (no Python per batch or row)."""
-    with translate_flight_errors(resources.control.address):
-        reader = resources.control.do_get(ticket)
-        return reader.read_all()
 
 
 def _pick_endpoint(endpoints: list[TopicEndpoint], locator: str) -> TopicEndpoint:
@@ -185,7 +175,7 @@ class TopicHandler:
         start_timestamp_ns: int | None,
         end_timestamp_ns: int | None,
         columns: Sequence[str] | None = None,
-        encoding: Literal["parquet"] | None = None,
+        encoding: StreamEncoding | None = None,
     ) -> flight.Ticket:
         if start_timestamp_ns is None and end_timestamp_ns is None and columns is encoding is None:
             return self._endpoint.ticket
@@ -220,12 +210,10 @@ class TopicHandler:
         ``columns`` names the top-level columns to fetch (``timestamp_ns`` always comes too):
         the server leaves the others out, so they never cross the wire.
         """
-        if columns is not None:
-            ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, columns)
-            return read_table(self._resources, ticket)
         # Whole rows: stored chunk files travel as they are and are decoded here.
-        ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, encoding="parquet")
-        return read_parquet_parts(self._resources, ticket)
+        encoding: StreamEncoding | None = "parquet" if columns is None else None
+        ticket = self._ticket(start_timestamp_ns, end_timestamp_ns, columns, encoding)
+        return read_table(self._resources, ticket)
 
     def to_pandas(
         self,

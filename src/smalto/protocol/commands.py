@@ -17,12 +17,16 @@ __all__ = [
     "TICKET_VERSION",
     "FlightInfoCommand",
     "PutCommand",
+    "StreamEncoding",
     "TopicTicket",
     "decode_command",
 ]
 
 TICKET_VERSION = 1
 """Version stamped on every ticket; a ticket of another version is refused."""
+
+StreamEncoding = Literal["parquet"]
+"""DoGet encodings besides the standard Arrow stream (`smalto.protocol.parquet_parts`)."""
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -50,7 +54,7 @@ class FlightInfoCommand(_Command):
     timestamp_ns_end: int | None = Field(default=None, ge=_INT64_MIN, le=_INT64_MAX)
     columns: list[str] | None = None
     """Extension: project the data to these top-level columns (``timestamp_ns`` always kept)."""
-    encoding: Literal["parquet"] | None = None
+    encoding: StreamEncoding | None = None
     """Extension: ``"parquet"`` makes the tickets stream Parquet parts instead of record batches
     (`smalto.protocol.parquet_parts`); None is the standard Arrow stream."""
 
@@ -63,7 +67,7 @@ class TopicTicket(_Command):
     start_ns: int | None = None
     end_ns: int | None = None
     columns: list[str] | None = None
-    encoding: Literal["parquet"] | None = None
+    encoding: StreamEncoding | None = None
 
     def encode(self) -> bytes:
         """The ticket bytes."""

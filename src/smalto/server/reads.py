@@ -161,31 +161,18 @@ class Reads:
         schema = self._projected(topic_schema(topic), ticket.columns, topic)
         chunks = self.state.catalog.list_chunks(topic.id, ticket.start_ns, ticket.end_ns)
         columns = None if ticket.columns is None else schema.names
+        bare = schema.remove_metadata()
+        window = (ticket.start_ns, ticket.end_ns)
         # Parquet parts pay off when stored files pass through; a window inside one chunk (or
         # within overlapping ones) is cheaper decoded here than re-encoded: the Arrow stream.
-        whole_files = columns is None and passes_through(chunks, ticket.start_ns, ticket.end_ns)
-        if ticket.encoding == "parquet" and whole_files:
+        if ticket.encoding == "parquet" and columns is None and passes_through(chunks, *window):
             stream = parts_schema(schema)
-            files = iter_window_parquet(
-                self.state.store,
-                chunks,
-                schema.remove_metadata(),
-                ticket.start_ns,
-                ticket.end_ns,
-                columns,
-            )
+            files = iter_window_parquet(self.state.store, chunks, bare, *window)
             parts = pa.RecordBatchReader.from_batches(
                 stream, (part_batch(stream, parquet) for parquet in files)
             )
             return flight.RecordBatchStream(parts)
-        batches = iter_window_batches(
-            self.state.store,
-            chunks,
-            schema.remove_metadata(),
-            ticket.start_ns,
-            ticket.end_ns,
-            columns,
-        )
+        batches = iter_window_batches(self.state.store, chunks, bare, *window, columns)
         reader = pa.RecordBatchReader.from_batches(
             schema, (b.replace_schema_metadata(schema.metadata) for b in batches)
         )

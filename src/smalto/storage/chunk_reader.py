@@ -193,20 +193,20 @@ def iter_window_parquet(
     schema: pa.Schema,
     start_ns: int | None = None,
     end_ns: int | None = None,
-    columns: Sequence[str] | None = None,
     part_bytes: int = _PART_BYTES,
 ) -> Iterator[pa.Buffer]:
-    """The window as Parquet files in time order, for `smalto.protocol.parquet_parts`.
+    """The window's whole rows as Parquet files in time order, for
+    `smalto.protocol.parquet_parts`.
 
     A chunk wholly inside the window, overlapping no other, is its stored file as it is (no
     copy from a local store); other rows are re-encoded, uncompressed, in files of about
     ``part_bytes`` of Arrow data at most. Empty parts are left out.
     """
     for group in overlap_groups(chunks):
-        if columns is None and _passes(group, start_ns, end_ns):
+        if _passes(group, start_ns, end_ns):
             yield store.open(group[0].object_key).read_buffer()
             continue
-        table = _load_group(store, group, schema, start_ns, end_ns, columns)
+        table = _load_group(store, group, schema, start_ns, end_ns, None)
         rows = max(1, part_bytes // max(1, table.nbytes // max(1, table.num_rows)))
         for offset in range(0, table.num_rows, rows):
             sink = pa.BufferOutputStream()
